@@ -1,0 +1,5 @@
+"""Allow `python -m shieldwall`."""
+
+from shieldwall.cli import main
+
+raise SystemExit(main())

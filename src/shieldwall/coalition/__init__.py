@@ -1,0 +1,1 @@
+"""The coalition registry: nations, organisations, memberships and tiers, capability coalitions, meetings."""

@@ -1,0 +1,195 @@
+"""Reads of the coalition registry, always through the access rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from shieldwall.coalition.models import (
+    MEMBER_TIERS,
+    Announcement,
+    Attendance,
+    CapabilityCoalition,
+    Meeting,
+    Membership,
+    Nation,
+    Organisation,
+)
+from shieldwall.core.actor import Actor
+from shieldwall.core.errors import NotFound
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def current_membership_q(today: date) -> Q:
+    return Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+
+
+def nation_is_current_member(*, nation_id: int, today: date | None = None) -> bool:
+    return Membership.objects.filter(
+        current_membership_q(_today(today)), nation_id=nation_id, tier__in=MEMBER_TIERS
+    ).exists()
+
+
+# Nations, organisations, memberships and capability coalitions are unmarked reference data: every
+# authenticated actor and the public view may read them.
+
+
+@dataclass(frozen=True)
+class NationFilters:
+    q: str = ""
+    tier: str = ""
+    member: bool | None = None
+
+
+def nation_list(*, actor: Actor, filters: NationFilters | None = None, today: date | None = None) -> QuerySet[Nation]:
+    f = filters or NationFilters()
+    qs = Nation.objects.all()
+    if f.q:
+        qs = qs.filter(Q(name__icontains=f.q) | Q(code__iexact=f.q))
+    day = _today(today)
+    if f.tier:
+        qs = qs.filter(id__in=Membership.objects.filter(current_membership_q(day), tier=f.tier).values("nation_id"))
+    if f.member is not None:
+        members = Membership.objects.filter(current_membership_q(day), tier__in=MEMBER_TIERS).values("nation_id")
+        qs = qs.filter(id__in=members) if f.member else qs.exclude(id__in=members)
+    return qs.order_by("name")
+
+
+def nation_get(*, actor: Actor, code: str) -> Nation:
+    try:
+        return Nation.objects.get(code=code.upper())
+    except Nation.DoesNotExist as exc:
+        raise NotFound(f"nation {code} not found") from exc
+
+
+def nation_current_tiers(*, nation_ids: list[int] | None = None, today: date | None = None) -> dict[int, str]:
+    qs = Membership.objects.filter(current_membership_q(_today(today)))
+    if nation_ids is not None:
+        qs = qs.filter(nation_id__in=nation_ids)
+    return dict(qs.values_list("nation_id", "tier"))
+
+
+def organisation_list(*, actor: Actor, q: str = "", kind: str = "", nation: str = "") -> QuerySet[Organisation]:
+    qs = Organisation.objects.select_related("nation")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if nation:
+        qs = qs.filter(nation__code=nation.upper())
+    return qs.order_by("name")
+
+
+def organisation_get(*, actor: Actor, id: int) -> Organisation:
+    try:
+        return Organisation.objects.select_related("nation").get(pk=id)
+    except Organisation.DoesNotExist as exc:
+        raise NotFound(f"organisation {id} not found") from exc
+
+
+def membership_list(
+    *, actor: Actor, nation: str = "", tier: str = "", current: bool | None = None, today: date | None = None
+) -> QuerySet[Membership]:
+    qs = Membership.objects.select_related("nation")
+    if nation:
+        qs = qs.filter(nation__code=nation.upper())
+    if tier:
+        qs = qs.filter(tier=tier)
+    if current is not None:
+        cq = current_membership_q(_today(today))
+        qs = qs.filter(cq) if current else qs.exclude(cq)
+    return qs.order_by("nation__name", "-valid_from", "id")
+
+
+def membership_get(*, actor: Actor, id: int) -> Membership:
+    try:
+        return Membership.objects.select_related("nation").get(pk=id)
+    except Membership.DoesNotExist as exc:
+        raise NotFound(f"membership {id} not found") from exc
+
+
+def capability_coalition_list(*, actor: Actor, area: str = "", nation: str = "") -> QuerySet[CapabilityCoalition]:
+    qs = CapabilityCoalition.objects.prefetch_related("leads", "members")
+    if area:
+        qs = qs.filter(capability_area=area)
+    if nation:
+        qs = qs.filter(Q(leads__code=nation.upper()) | Q(members__code=nation.upper())).distinct()
+    return qs.order_by("name")
+
+
+def capability_coalition_get(*, actor: Actor, id: int) -> CapabilityCoalition:
+    try:
+        return CapabilityCoalition.objects.prefetch_related("leads", "members").get(pk=id)
+    except CapabilityCoalition.DoesNotExist as exc:
+        raise NotFound(f"capability coalition {id} not found") from exc
+
+
+@dataclass(frozen=True)
+class MeetingFilters:
+    q: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    nation: str = ""
+    classification: int | None = None
+
+
+def meeting_list(*, actor: Actor, filters: MeetingFilters | None = None) -> QuerySet[Meeting]:
+    f = filters or MeetingFilters()
+    qs = Meeting.objects.visible_to(actor).select_related("chair", "originator").prefetch_related("rel_to")
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(place__icontains=f.q))
+    if f.date_from:
+        qs = qs.filter(date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(date__lte=f.date_to)
+    if f.nation:
+        qs = qs.filter(attendances__nation__code=f.nation.upper()).distinct()
+    if f.classification is not None:
+        qs = qs.filter(classification=f.classification)
+    return qs.order_by("-date", "-id")
+
+
+def meeting_get(*, actor: Actor, id: int) -> Meeting:
+    announcements = (
+        Announcement.objects.visible_to(actor).select_related("nation").prefetch_related("rel_to").order_by("id")
+    )
+    qs = (
+        Meeting.objects.visible_to(actor)
+        .select_related("chair", "originator")
+        .prefetch_related(
+            "rel_to",
+            Prefetch("attendances", queryset=Attendance.objects.select_related("nation")),
+            Prefetch("announcements", queryset=announcements, to_attr="visible_announcements"),
+        )
+    )
+    try:
+        return qs.get(pk=id)
+    except (Meeting.DoesNotExist, ValueError) as exc:
+        raise NotFound(f"meeting {id} not found") from exc
+
+
+def announcement_list(*, actor: Actor, meeting_id: int | None = None, nation: str = "") -> QuerySet[Announcement]:
+    qs = (
+        Announcement.objects.visible_to(actor)
+        .filter(meeting__in=Meeting.objects.visible_to(actor))
+        .select_related("nation", "originator")
+        .prefetch_related("rel_to")
+    )
+    if meeting_id is not None:
+        qs = qs.filter(meeting_id=meeting_id)
+    if nation:
+        qs = qs.filter(nation__code=nation.upper())
+    return qs.order_by("-meeting__date", "id")
+
+
+def announcement_get(*, actor: Actor, id: int) -> Announcement:
+    try:
+        return announcement_list(actor=actor).get(pk=id)
+    except (Announcement.DoesNotExist, ValueError) as exc:
+        raise NotFound(f"announcement {id} not found") from exc

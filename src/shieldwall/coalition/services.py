@@ -1,0 +1,240 @@
+"""Writes to the coalition registry: each checks the actor's rights, validates, runs in one transaction and
+appends its audit event (through `core.writes`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pycountry
+from django.db import transaction
+
+from shieldwall.coalition.models import (
+    Announcement,
+    Attendance,
+    CapabilityCoalition,
+    Meeting,
+    Membership,
+    Nation,
+    Organisation,
+)
+from shieldwall.core import writes
+from shieldwall.core.actor import Actor
+from shieldwall.core.errors import NotFound, ValidationFailed
+
+# --- nations (reference data; names come from ISO 3166 via pycountry, never typed by hand) ---------------
+
+
+def nation_create(
+    *,
+    actor: Actor,
+    code: str,
+    gdp_eur_bn: Decimal | None = None,
+    gdp_year: int | None = None,
+    population: int | None = None,
+    population_year: int | None = None,
+    defence_budget_eur_bn: Decimal | None = None,
+    defence_budget_year: int | None = None,
+) -> Nation:
+    country = pycountry.countries.get(alpha_3=code.upper())
+    if country is None:
+        raise ValidationFailed({"code": [f"{code!r} is not an ISO 3166 alpha-3 country code"]})
+    nation = Nation(
+        code=country.alpha_3,
+        alpha2=country.alpha_2,
+        name=getattr(country, "common_name", None) or country.name,
+        gdp_eur_bn=gdp_eur_bn,
+        gdp_year=gdp_year,
+        population=population,
+        population_year=population_year,
+        defence_budget_eur_bn=defence_budget_eur_bn,
+        defence_budget_year=defence_budget_year,
+    )
+    return writes.create(actor=actor, obj=nation)
+
+
+def nation_update(*, actor: Actor, code: str, expected_version: int | None = None, **changes: Any) -> Nation:
+    allowed = {"gdp_eur_bn", "gdp_year", "population", "population_year", "defence_budget_eur_bn",
+               "defence_budget_year"}
+    bad = sorted(set(changes) - allowed)
+    if bad:
+        raise ValidationFailed({name: ["cannot be changed (names and codes come from ISO 3166)"] for name in bad})
+    with transaction.atomic():
+        nation = writes.get_visible_for_update(Nation.objects.all(), actor=actor, pk=_nation_pk(code))
+        return writes.update(actor=actor, obj=nation, changes=changes, expected_version=expected_version)
+
+
+def _nation_pk(code: str) -> int:
+    pk = Nation.objects.filter(code=code.upper()).values_list("pk", flat=True).first()
+    if pk is None:
+        raise NotFound(f"nation {code} not found")
+    return pk
+
+
+def nation_ids_by_code(codes: Iterable[str]) -> list[int]:
+    return writes.nation_ids(codes)
+
+
+# --- organisations -----------------------------------------------------------------------------------------
+
+
+def organisation_create(
+    *, actor: Actor, name: str, kind: str, short_name: str = "", nation: str | None = None
+) -> Organisation:
+    org = Organisation(name=name, kind=kind, short_name=short_name,
+                       nation_id=_nation_pk(nation) if nation else None)
+    return writes.create(actor=actor, obj=org)
+
+
+def organisation_update(*, actor: Actor, id: int, expected_version: int | None = None, **changes: Any) -> Organisation:
+    if "nation" in changes:
+        code = changes.pop("nation")
+        changes["nation"] = Nation.objects.get(pk=_nation_pk(code)) if code else None
+    with transaction.atomic():
+        org = writes.get_visible_for_update(Organisation.objects.all(), actor=actor, pk=id)
+        return writes.update(actor=actor, obj=org, changes=changes, expected_version=expected_version)
+
+
+def organisation_delete(*, actor: Actor, id: int, expected_version: int | None = None) -> None:
+    with transaction.atomic():
+        org = writes.get_visible_for_update(Organisation.objects.all(), actor=actor, pk=id)
+        writes.delete(actor=actor, obj=org, expected_version=expected_version)
+
+
+# --- memberships: a change of tier closes the open period and opens a new one -------------------------------
+
+
+def membership_set_tier(
+    *, actor: Actor, nation: str, tier: str, valid_from: date, note: str = ""
+) -> Membership:
+    nation_pk = _nation_pk(nation)
+    with transaction.atomic():
+        later = Membership.objects.filter(nation_id=nation_pk, valid_from__gte=valid_from).exists()
+        if later:
+            raise ValidationFailed({"valid_from": ["a membership period already starts on or after this date"]})
+        open_rows = Membership.objects.select_for_update().filter(nation_id=nation_pk, valid_to__isnull=True)
+        for row in open_rows:
+            writes.update(actor=actor, obj=row, changes={"valid_to": valid_from - timedelta(days=1)},
+                          action="membership.close")
+        membership = Membership(nation_id=nation_pk, tier=tier, valid_from=valid_from, note=note)
+        return writes.create(actor=actor, obj=membership)
+
+
+def membership_end(*, actor: Actor, id: int, valid_to: date, expected_version: int | None = None) -> Membership:
+    with transaction.atomic():
+        row = writes.get_visible_for_update(Membership.objects.all(), actor=actor, pk=id)
+        return writes.update(actor=actor, obj=row, changes={"valid_to": valid_to},
+                             expected_version=expected_version, action="membership.end")
+
+
+# --- capability coalitions ------------------------------------------------------------------------------
+
+
+def capability_coalition_create(
+    *, actor: Actor, name: str, capability_area: str, leads: Iterable[str], members: Iterable[str] = (),
+    description: str = "",
+) -> CapabilityCoalition:
+    lead_ids = writes.nation_ids(leads)
+    if not lead_ids:
+        raise ValidationFailed({"leads": ["a capability coalition needs at least one lead nation"]})
+    member_ids = sorted(set(writes.nation_ids(members)) | set(lead_ids))
+    obj = CapabilityCoalition(name=name, capability_area=capability_area, description=description)
+    return writes.create(actor=actor, obj=obj, m2m={"leads": lead_ids, "members": member_ids})
+
+
+def capability_coalition_update(
+    *, actor: Actor, id: int, expected_version: int | None = None, leads: Iterable[str] | None = None,
+    members: Iterable[str] | None = None, **changes: Any,
+) -> CapabilityCoalition:
+    m2m: dict[str, list[int]] = {}
+    if leads is not None:
+        m2m["leads"] = writes.nation_ids(leads)
+        if not m2m["leads"]:
+            raise ValidationFailed({"leads": ["a capability coalition needs at least one lead nation"]})
+    if members is not None:
+        m2m["members"] = writes.nation_ids(members)
+    with transaction.atomic():
+        obj = writes.get_visible_for_update(CapabilityCoalition.objects.all(), actor=actor, pk=id)
+        return writes.update(actor=actor, obj=obj, changes=changes, expected_version=expected_version, m2m=m2m)
+
+
+# --- meetings, attendance, announcements (marked) -----------------------------------------------------------
+
+
+def meeting_create(
+    *, actor: Actor, title: str, date: date, place: str = "", format: str = "in_person",
+    chair: str | None = None, notes: str = "", classification: int = 0, releasability: str = "COALITION",
+    rel_to: Iterable[str] = (),
+) -> Meeting:
+    meeting = Meeting(title=title, date=date, place=place, format=format, notes=notes,
+                      chair_id=_nation_pk(chair) if chair else None,
+                      classification=classification, releasability=releasability)
+    return writes.create(actor=actor, obj=meeting, rel_to=list(rel_to))
+
+
+def meeting_update(
+    *, actor: Actor, id: int, expected_version: int | None = None, rel_to: Iterable[str] | None = None,
+    **changes: Any,
+) -> Meeting:
+    if "chair" in changes:
+        code = changes.pop("chair")
+        changes["chair"] = Nation.objects.get(pk=_nation_pk(code)) if code else None
+    with transaction.atomic():
+        meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=id)
+        return writes.update(actor=actor, obj=meeting, changes=changes, expected_version=expected_version,
+                             rel_to=None if rel_to is None else list(rel_to))
+
+
+def meeting_delete(*, actor: Actor, id: int, expected_version: int | None = None) -> None:
+    with transaction.atomic():
+        meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=id)
+        writes.delete(actor=actor, obj=meeting, expected_version=expected_version)
+
+
+def attendance_add(
+    *, actor: Actor, meeting_id: int, nation: str, representative: str, mode: str = "in_person"
+) -> Attendance:
+    with transaction.atomic():
+        meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=meeting_id)
+        row = Attendance(meeting=meeting, nation_id=_nation_pk(nation), representative=representative, mode=mode)
+        return writes.create(actor=actor, obj=row)
+
+
+def attendance_remove(*, actor: Actor, meeting_id: int, attendance_id: int) -> None:
+    with transaction.atomic():
+        meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=meeting_id)
+        row = writes.get_visible_for_update(Attendance.objects.filter(meeting=meeting), actor=actor,
+                                            pk=attendance_id)
+        writes.delete(actor=actor, obj=row)
+
+
+def announcement_create(
+    *, actor: Actor, meeting_id: int, nation: str, text: str, classification: int = 0,
+    releasability: str = "COALITION", rel_to: Iterable[str] = (),
+) -> Announcement:
+    with transaction.atomic():
+        meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=meeting_id)
+        row = Announcement(meeting=meeting, nation_id=_nation_pk(nation), text=text,
+                           classification=classification, releasability=releasability)
+        return writes.create(actor=actor, obj=row, rel_to=list(rel_to))
+
+
+def announcement_update(
+    *, actor: Actor, id: int, expected_version: int | None = None, rel_to: Iterable[str] | None = None,
+    **changes: Any,
+) -> Announcement:
+    with transaction.atomic():
+        row = writes.get_visible_for_update(Announcement.objects, actor=actor, pk=id)
+        return writes.update(actor=actor, obj=row, changes=changes, expected_version=expected_version,
+                             rel_to=None if rel_to is None else list(rel_to))
+
+
+def announcement_delete(*, actor: Actor, id: int, expected_version: int | None = None) -> None:
+    with transaction.atomic():
+        row = writes.get_visible_for_update(Announcement.objects, actor=actor, pk=id)
+        writes.delete(actor=actor, obj=row, expected_version=expected_version)
+
+
+

@@ -1,0 +1,3 @@
+"""Pages of the coalition registry."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Project configuration: settings, URLs, the API object and the WSGI entry point."""

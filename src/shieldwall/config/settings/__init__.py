@@ -1,0 +1,1 @@
+"""Settings modules: `base` (environment-driven), `dev` (the embedded demo), `production`, `test`."""

@@ -1,0 +1,11 @@
+"""URL configuration: pages, the REST API under /api/v1/."""
+
+from django.urls import include, path
+
+from shieldwall.config.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("shieldwall.core.urls")),
+    path("", include("shieldwall.coalition.urls")),
+]

@@ -1,0 +1,1 @@
+"""Markings, the Actor, the access policy, scoped managers, the audit chain, errors and shared adapters."""

@@ -1,0 +1,86 @@
+"""The access rule, in one place, failing closed (DESIGN.md §2).
+
+Read: clearance ≥ classification, and (PUBLIC, or originated by the actor's nation, or the nation is in the
+REL TO rows, or COALITION and the nation is a current member). Write: a rule registered per model from the
+actor's roles and nation; a model without a rule cannot be written by anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from shieldwall.core.actor import Actor
+from shieldwall.core.markings import Releasability
+from shieldwall.core.models import Marked
+
+Action = Literal["view", "create", "change", "delete"] | str
+WriteRule = Callable[[Actor, str, models.Model | None], bool]
+
+_write_rules: dict[type[models.Model], WriteRule] = {}
+
+
+def write_rule(model: type[models.Model]) -> Callable[[WriteRule], WriteRule]:
+    """Register who may create, change or delete records of `model` (and its own verbs such as `submit`)."""
+
+    def register(rule: WriteRule) -> WriteRule:
+        _write_rules[model] = rule
+        return rule
+
+    return register
+
+
+def rel_to_through(model: type[Marked]) -> tuple[type[models.Model], str]:
+    field = model._meta.get_field("rel_to")
+    assert isinstance(field, models.ManyToManyField)
+    return field.remote_field.through, field.m2m_field_name()  # type: ignore[return-value]
+
+
+def releasable_q(actor: Actor, model: type[models.Model]) -> Q:
+    """The filter that keeps exactly the records of `model` the actor may read."""
+    if not isinstance(actor, Actor):
+        raise TypeError("releasable_q() needs an Actor; there is no implicit user")
+    if not issubclass(model, Marked):
+        return Q()
+    readable = Q(releasability=Releasability.PUBLIC)
+    if actor.nation_id is not None:
+        through, source = rel_to_through(model)
+        rel_rows = through.objects.filter(**{source: OuterRef("pk"), "nation_id": actor.nation_id})
+        readable |= Q(originator_id=actor.nation_id)
+        readable |= Q(releasability=Releasability.REL_TO) & Exists(rel_rows)
+        if actor.is_member:
+            readable |= Q(releasability=Releasability.COALITION)
+    return Q(classification__lte=int(actor.clearance)) & readable
+
+
+def is_releasable(actor: Actor, obj: Marked) -> bool:
+    """The same rule for one object already in memory (used after a write, inside its transaction)."""
+    if obj.classification > actor.clearance:
+        return False
+    if obj.releasability == Releasability.PUBLIC:
+        return True
+    if actor.nation_id is None:
+        return False
+    if obj.originator_id == actor.nation_id:
+        return True
+    if obj.releasability == Releasability.COALITION:
+        return actor.is_member
+    through, source = rel_to_through(type(obj))
+    return through.objects.filter(**{source: obj.pk, "nation_id": actor.nation_id}).exists()
+
+
+def can(actor: Actor, action: Action, obj: models.Model | type[models.Model]) -> bool:
+    """May `actor` do `action` on `obj` (an instance, or a model class for `create`)?"""
+    instance = None if isinstance(obj, type) else obj
+    model = obj if isinstance(obj, type) else type(obj)
+    if instance is not None and isinstance(instance, Marked) and not is_releasable(actor, instance):
+        return False
+    if action == "view":
+        return True
+    if not actor.is_authenticated:
+        return False
+    rule = _write_rules.get(model)
+    return bool(rule and rule(actor, action, instance))

@@ -1,0 +1,3 @@
+"""Pages owned by core."""
+
+urlpatterns: list = []
