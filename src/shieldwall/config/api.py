@@ -1,5 +1,21 @@
-"""The Ninja API object: one router per app, problem-details error handlers, OpenAPI at /api/v1/openapi.json."""
+"""The Ninja API object: one router per app, problem-details error handlers, OpenAPI at /api/v1/openapi.json.
+
+Interactive docs at /api/v1/docs are served from django-ninja's own packaged static files (no CDN).
+"""
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Shieldwall API", version="1", urls_namespace="api")
+from shieldwall.coalition.api import router as coalition_router
+from shieldwall.core.api import router as core_router
+from shieldwall.core.api_support import install_error_handlers
+
+api = NinjaAPI(
+    title="Shieldwall API",
+    version="1",
+    description="A coalition's source of truth for security assistance. Every read is filtered by the access "
+    "policy; errors are RFC 9457 problem details; updates need If-Match; creates honour Idempotency-Key.",
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", core_router)
+api.add_router("/", coalition_router)

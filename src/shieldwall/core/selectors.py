@@ -8,8 +8,9 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from shieldwall.core.actor import Actor
+from shieldwall.core.audit import VerifyResult, verify
 from shieldwall.core.errors import NotFound, PermissionDenied
-from shieldwall.core.models import ApiToken, AuditEvent
+from shieldwall.core.models import ApiToken, AuditEvent, User
 from shieldwall.core.roles import Role
 
 
@@ -65,3 +66,16 @@ def object_history(*, actor: Actor, object_type: str, object_id: str | int) -> Q
 
 def token_list(*, actor: Actor) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user_id=actor.user_id).order_by("-created_at")
+
+
+def audit_verify(*, actor: Actor) -> VerifyResult:
+    _require_auditor(actor)
+    return verify()
+
+
+def user_get_by_username(*, username: str) -> User:
+    """The user behind `shieldwall --as USER` (the console runs with the database, like an administrator)."""
+    try:
+        return User.objects.select_related("nation").get(username=username)
+    except User.DoesNotExist as exc:
+        raise NotFound(f"user {username} not found") from exc

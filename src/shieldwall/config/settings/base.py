@@ -158,3 +158,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SHIELDWALL_LOG_LEVEL", "WARNING")},
 }
+# Serve app static files straight from the installed packages when collectstatic has not run (demo, tests).
+WHITENOISE_USE_FINDERS = True
