@@ -4,7 +4,7 @@
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.pagination import CursorPagination, paginate
 
 from shieldwall.coalition import selectors, services
@@ -34,34 +34,35 @@ from shieldwall.coalition.schemas import (
 )
 from shieldwall.core.api_support import AUTH, actor_of, expected_version, idempotent_create, set_etag
 from shieldwall.core.markings import Classification
+from shieldwall.core.schemas import InSchema
 
 router = Router(auth=AUTH, tags=["coalition"])
 
 
-class NationQuery(Schema):
+class NationQuery(InSchema):
     q: str = ""
     tier: str = ""
     member: bool | None = None
 
 
-class OrganisationQuery(Schema):
+class OrganisationQuery(InSchema):
     q: str = ""
     kind: str = ""
     nation: str = ""
 
 
-class MembershipQuery(Schema):
+class MembershipQuery(InSchema):
     nation: str = ""
     tier: str = ""
     current: bool | None = None
 
 
-class CoalitionQuery(Schema):
+class CoalitionQuery(InSchema):
     area: str = ""
     nation: str = ""
 
 
-class MeetingQuery(Schema):
+class MeetingQuery(InSchema):
     q: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -69,7 +70,7 @@ class MeetingQuery(Schema):
     classification: str = ""
 
 
-class AnnouncementQuery(Schema):
+class AnnouncementQuery(InSchema):
     meeting: int | None = None
     nation: str = ""
 

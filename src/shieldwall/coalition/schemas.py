@@ -10,6 +10,7 @@ from ninja import Schema
 from pydantic import Field
 
 from shieldwall.core.markings import Classification, format_marking
+from shieldwall.core.schemas import InSchema
 
 ClassificationLabel = Literal["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET"]
 ReleasabilityCode = Literal["PUBLIC", "COALITION", "REL_TO"]
@@ -49,7 +50,7 @@ class MarkedOut(Schema):
         return format_marking(obj.classification, obj.releasability, _codes(obj.rel_to))
 
 
-class MarkingIn(Schema):
+class MarkingIn(InSchema):
     classification: ClassificationLabel = "UNCLASSIFIED"
     releasability: ReleasabilityCode = "COALITION"
     rel_to: list[str] = Field(default_factory=list, max_length=250)
@@ -73,7 +74,7 @@ class NationOut(Schema):
     etag: str
 
 
-class NationIn(Schema):
+class NationIn(InSchema):
     code: str = NationCode
     gdp_eur_bn: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=3)
     gdp_year: int | None = Field(default=None, ge=1900, le=2100)
@@ -83,7 +84,7 @@ class NationIn(Schema):
     defence_budget_year: int | None = Field(default=None, ge=1900, le=2100)
 
 
-class NationPatch(Schema):
+class NationPatch(InSchema):
     gdp_eur_bn: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=3)
     gdp_year: int | None = Field(default=None, ge=1900, le=2100)
     population: int | None = Field(default=None, ge=0, le=10**11)
@@ -106,14 +107,14 @@ class OrganisationOut(Schema):
         return obj.nation.code if obj.nation_id else None
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(InSchema):
     name: str = Field(min_length=1, max_length=200)
     short_name: str = Field(default="", max_length=30)
     kind: Literal["ministry", "agency", "international"]
     nation: str | None = Field(default=None, pattern=r"^[A-Za-z]{3}$")
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(InSchema):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     short_name: str | None = Field(default=None, max_length=30)
     kind: Literal["ministry", "agency", "international"] | None = None
@@ -135,14 +136,14 @@ class MembershipOut(Schema):
         return str(obj.nation.code)
 
 
-class MembershipIn(Schema):
+class MembershipIn(InSchema):
     nation: str = NationCode
     tier: TierCode
     valid_from: dt.date
     note: str = Field(default="", max_length=300)
 
 
-class MembershipEnd(Schema):
+class MembershipEnd(InSchema):
     valid_to: dt.date
 
 
@@ -165,7 +166,7 @@ class CapabilityCoalitionOut(Schema):
         return _codes(obj.members)
 
 
-class CapabilityCoalitionIn(Schema):
+class CapabilityCoalitionIn(InSchema):
     name: str = Field(min_length=1, max_length=100)
     capability_area: AreaCode
     leads: list[str] = Field(min_length=1, max_length=50)
@@ -173,7 +174,7 @@ class CapabilityCoalitionIn(Schema):
     description: str = Field(default="", max_length=5000)
 
 
-class CapabilityCoalitionPatch(Schema):
+class CapabilityCoalitionPatch(InSchema):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     capability_area: AreaCode | None = None
     leads: list[str] | None = Field(default=None, min_length=1, max_length=50)
@@ -192,7 +193,7 @@ class AttendanceOut(Schema):
         return str(obj.nation.code)
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(InSchema):
     nation: str = NationCode
     representative: str = Field(min_length=1, max_length=200)
     mode: Literal["in_person", "remote"] = "in_person"
@@ -214,7 +215,7 @@ class AnnouncementIn(MarkingIn):
     text: str = Field(min_length=1, max_length=10000)
 
 
-class AnnouncementPatch(Schema):
+class AnnouncementPatch(InSchema):
     text: str | None = Field(default=None, min_length=1, max_length=10000)
     classification: ClassificationLabel | None = None
     releasability: ReleasabilityCode | None = None
@@ -257,7 +258,7 @@ class MeetingIn(MarkingIn):
     notes: str = Field(default="", max_length=20000)
 
 
-class MeetingPatch(Schema):
+class MeetingPatch(InSchema):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     date: dt.date | None = None
     place: str | None = Field(default=None, max_length=120)

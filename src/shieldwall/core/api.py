@@ -11,6 +11,7 @@ from ninja.pagination import CursorPagination, paginate
 from shieldwall.core import selectors, services
 from shieldwall.core.api_support import AUTH, actor_of, idempotent_create
 from shieldwall.core.markings import Classification
+from shieldwall.core.schemas import InSchema
 
 router = Router(auth=AUTH, tags=["core"])
 
@@ -37,7 +38,7 @@ class TokenCreated(TokenOut):
     token: str = Field(description="The token in clear; shown once, never again")
 
 
-class TokenIn(Schema):
+class TokenIn(InSchema):
     name: str = Field(min_length=1, max_length=100)
     expires_in_days: int | None = Field(default=90, ge=1, le=366)
 
@@ -56,7 +57,7 @@ class AuditEventOut(Schema):
     hash: str
 
 
-class AuditQuery(Schema):
+class AuditQuery(InSchema):
     actor: str = ""
     nation: str = ""
     object_type: str = ""

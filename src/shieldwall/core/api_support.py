@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django_otp import user_has_device
 from ninja import NinjaAPI
@@ -127,6 +127,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def _404(request: HttpRequest, exc: Http404) -> HttpResponse:
         return problem(request, 404, "Not found", "no such resource")
+
+    @api.exception_handler(DataError)
+    def _data(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # Values the database cannot hold (an id beyond 64 bits, a NUL in a path segment): the caller's input.
+        return problem(request, 422, "Validation failed", "a value in the request is out of range or malformed")
+
+    @api.exception_handler(OverflowError)
+    def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        return problem(request, 422, "Validation failed", "a number in the request is out of range")
 
     @api.exception_handler(Exception)
     def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -18,10 +18,10 @@ class SecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path.startswith(_OPEN_PATHS):
-            if not user.is_verified():  # type: ignore[union-attr]
-                if user_has_device(user, confirmed=True):
-                    return redirect(f"/otp/verify/?next={request.get_full_path()}")
-                if user.is_admin_role:  # type: ignore[union-attr]
-                    return redirect("/otp/enrol/")
+        pending = user is not None and user.is_authenticated and not user.is_verified()  # type: ignore[union-attr]
+        if pending and not request.path.startswith(_OPEN_PATHS):
+            if user_has_device(user, confirmed=True):
+                return redirect(f"/otp/verify/?next={request.get_full_path()}")
+            if user.is_admin_role:  # type: ignore[union-attr]
+                return redirect("/otp/enrol/")
         return self.get_response(request)

@@ -148,3 +148,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"

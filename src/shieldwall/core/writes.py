@@ -62,6 +62,9 @@ def _apply_marking(obj: Marked, rel_to: Iterable[str] | None) -> list[str]:
         codes = sorted({c.strip().upper() for c in rel_to if c.strip()})
     if obj.releasability == Releasability.REL_TO and not codes:
         raise ValidationFailed({"rel_to": ["REL TO needs at least one nation"]})
+    if obj.releasability == Releasability.REL_TO and rel_to is not None:
+        # By convention a REL TO line names the originating nation too (it always sees its own records).
+        codes = sorted({*codes, obj.originator.code})
     if obj.releasability != Releasability.REL_TO and codes:
         raise ValidationFailed({"rel_to": ["a REL TO list only applies when releasability is REL TO"]})
     if rel_to is not None:
