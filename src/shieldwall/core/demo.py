@@ -1,0 +1,104 @@
+"""The demo installation: its users, their shared password, and the loader that runs each app's demo data.
+
+Everything goes through the services, so the demo's records are audited like real ones; every step looks for
+what it would create first, so loading twice changes nothing and appends no audit event.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from shieldwall.core.actor import Actor
+from shieldwall.core.errors import NotFound
+from shieldwall.core.markings import Classification, ceiling
+from shieldwall.core.roles import Role
+from shieldwall.core.selectors import user_get_by_username
+from shieldwall.core.services import user_create
+
+# Long enough for the password validators, though the demo skips them.
+DEMO_PASSWORD = "shieldwall-demo-2025"
+# Apps with demo data, in dependency order; each module has `load(*, report) -> int` (records created).
+DEMO_MODULES = ("shieldwall.coalition.demo",)
+
+Reporter = Callable[[int, int, str], None]  # (steps done, steps in all, label)
+
+
+def quiet(done: int, total: int, label: str) -> None:
+    """A reporter that shows nothing."""
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    nation: str
+    roles: tuple[str, ...]
+    wanted: Classification
+
+    @property
+    def clearance(self) -> Classification:
+        # A clearance above what the deployment accepts would be meaningless there; cap it at the ceiling.
+        return min(self.wanted, ceiling())
+
+
+C = Classification
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("coord", "FRA", (Role.COORDINATOR,), C.SECRET),
+    DemoUser("gbr-coord", "GBR", (Role.COORDINATOR,), C.CONFIDENTIAL),
+    DemoUser("deu-coord", "DEU", (Role.COORDINATOR,), C.RESTRICTED),
+    DemoUser("fra-donor", "FRA", (Role.DONOR,), C.CONFIDENTIAL),
+    DemoUser("deu-donor", "DEU", (Role.DONOR,), C.RESTRICTED),
+    DemoUser("gbr-donor", "GBR", (Role.DONOR,), C.CONFIDENTIAL),
+    DemoUser("pol-donor", "POL", (Role.DONOR,), C.RESTRICTED),
+    DemoUser("ita-donor", "ITA", (Role.DONOR,), C.UNCLASSIFIED),
+    DemoUser("usa-donor", "USA", (Role.DONOR,), C.SECRET),
+    DemoUser("gbr-analyst", "GBR", (Role.ANALYST,), C.RESTRICTED),
+    DemoUser("fra-analyst", "FRA", (Role.ANALYST,), C.UNCLASSIFIED),
+    DemoUser("ukr-recipient", "UKR", (Role.RECIPIENT,), C.CONFIDENTIAL),
+    DemoUser("auditor", "DEU", (Role.AUDITOR,), C.RESTRICTED),
+    DemoUser("admin", "GBR", (Role.ADMIN,), C.RESTRICTED),
+)
+
+
+def system_actor() -> Actor:
+    return Actor.system("demo")
+
+
+def load_users() -> int:
+    """Create the demo users that do not exist yet; needs their nations."""
+    created = 0
+    for spec in DEMO_USERS:
+        try:
+            user_get_by_username(username=spec.username)
+            continue
+        except NotFound:
+            pass
+        user_create(actor=system_actor(), username=spec.username, password=DEMO_PASSWORD, nation=spec.nation,
+                    roles=[str(role) for role in spec.roles], clearance=spec.clearance, validate=False)
+        created += 1
+    return created
+
+
+def actor(username: str) -> Actor:
+    """The actor of a demo user, for the apps' loaders (records are originated by the user's nation)."""
+    return Actor.for_user(user_get_by_username(username=username))
+
+
+def logins() -> list[dict[str, str]]:
+    return [
+        {"username": u.username, "nation": u.nation, "roles": ", ".join(str(r) for r in u.roles),
+         "clearance": u.clearance.label}
+        for u in DEMO_USERS
+    ]
+
+
+def load(*, report: Reporter = quiet) -> int:
+    """Load every app's demo data in one transaction (all or nothing); returns the records written."""
+    created = 0
+    with transaction.atomic():
+        for name in DEMO_MODULES:
+            created += importlib.import_module(name).load(report=report)
+    return created
