@@ -188,3 +188,40 @@ class Announcement(Marked):
 
     def __str__(self) -> str:
         return f"{self.nation.code}: {self.text[:60]}"
+
+
+class SecurityAgreement(Marked):
+    """A multi-year bilateral security agreement with yearly obligations in EUR."""
+
+    title = models.CharField(max_length=200)
+    donor = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="+")
+    signed = models.DateField()
+    duration_years = models.PositiveSmallIntegerField(default=10)
+    description = models.TextField(blank=True)
+
+    class Meta(Marked.Meta):
+        ordering = ["-signed", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.donor_id and self.donor_id == self.partner_id:
+            raise ValidationError({"partner": "the partner must differ from the donor"})
+        if not 1 <= (self.duration_years or 0) <= 50:
+            raise ValidationError({"duration_years": "an agreement lasts between 1 and 50 years"})
+
+
+class Obligation(Tracked):
+    agreement = models.ForeignKey(SecurityAgreement, on_delete=models.CASCADE, related_name="obligations")
+    year = models.PositiveSmallIntegerField()
+    amount_eur = models.DecimalField(max_digits=18, decimal_places=2, validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["agreement", "year"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "year"], name="obligation_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.amount_eur} EUR"

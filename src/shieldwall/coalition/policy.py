@@ -12,7 +12,9 @@ from shieldwall.coalition.models import (
     Meeting,
     Membership,
     Nation,
+    Obligation,
     Organisation,
+    SecurityAgreement,
 )
 from shieldwall.core.access import write_rule
 from shieldwall.core.actor import Actor
@@ -51,3 +53,17 @@ def announcements(actor: Actor, action: str, obj: models.Model | None) -> bool:
     if not actor.has_role(Role.DONOR):
         return False
     return obj is None or getattr(obj, "nation_id", None) == actor.nation_id
+
+
+@write_rule(SecurityAgreement)
+def agreements(actor: Actor, action: str, obj: models.Model | None) -> bool:
+    if actor.has_role(Role.COORDINATOR, Role.ADMIN):
+        return True
+    # A donor officer records its own nation's agreements.
+    return actor.has_role(Role.DONOR) and (obj is None or getattr(obj, "donor_id", None) == actor.nation_id)
+
+
+@write_rule(Obligation)
+def obligations(actor: Actor, action: str, obj: models.Model | None) -> bool:
+    # Obligations are written only through the agreement's services, which check `change` on the agreement.
+    return actor.has_role(Role.COORDINATOR, Role.ADMIN, Role.DONOR)

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "ninja",
     "shieldwall.core",
     "shieldwall.coalition",
+    "shieldwall.catalogue",
+    "shieldwall.needs",
+    "shieldwall.pledges",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +140,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Project-wide assets (our stylesheet); app assets (htmx from django-htmx) are found in the installed apps.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

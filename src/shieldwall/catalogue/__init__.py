@@ -1,0 +1,1 @@
+"""The capability catalogue: capability areas, item classes, item types, compatibility, reference prices."""

@@ -1,0 +1,1 @@
+"""The partner's prioritised requirements list and its coverage by pledges."""
