@@ -35,8 +35,9 @@ def register(subparsers: Any) -> None:
 
 def _marking_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--classification", type=arg_classification, default=Classification.UNCLASSIFIED,
+                        metavar="LEVEL",
                         help="UNCLASSIFIED (default), RESTRICTED, CONFIDENTIAL or SECRET (up to the ceiling)")
-    parser.add_argument("--releasability", type=arg_releasability, default=None,
+    parser.add_argument("--releasability", type=arg_releasability, default=None, metavar="RELEASABILITY",
                         help="PUBLIC, COALITION (default) or REL_TO (implied by --rel-to)")
     parser.add_argument("--rel-to", type=arg_codes, default=[], metavar="CODES",
                         help="nations it is releasable to, e.g. FRA,GBR,UKR")
@@ -269,7 +270,7 @@ def _register_meetings(subparsers: Any) -> None:
     create.add_argument("--title", required=True)
     create.add_argument("--date", type=arg_date, required=True, metavar="DATE")
     create.add_argument("--place", default="")
-    create.add_argument("--format", dest="meeting_format", default="in_person",
+    create.add_argument("--format", dest="meeting_format", default="in_person", metavar="FORMAT",
                         help="in_person (default), hybrid or virtual")
     create.add_argument("--chair", default=None, metavar="CODE")
     create.add_argument("--notes", default="")

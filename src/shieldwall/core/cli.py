@@ -33,7 +33,7 @@ def register(subparsers: Any) -> None:
     user.add_argument("--nation", metavar="CODE", help="the user's nation (ISO 3166 alpha-3)")
     user.add_argument("--role", dest="roles", action="append", choices=Role.values, required=True,
                       help="a role; repeat for several")
-    user.add_argument("--clearance", type=arg_classification, default=Classification.UNCLASSIFIED,
+    user.add_argument("--clearance", type=arg_classification, default=Classification.UNCLASSIFIED, metavar="LEVEL",
                       help="UNCLASSIFIED, RESTRICTED, CONFIDENTIAL or SECRET (default: UNCLASSIFIED)")
     user.add_argument("--email", default="")
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
