@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from shieldwall.coalition.models import (
@@ -193,3 +193,57 @@ def announcement_get(*, actor: Actor, id: int) -> Announcement:
         return announcement_list(actor=actor).get(pk=id)
     except (Announcement.DoesNotExist, ValueError) as exc:
         raise NotFound(f"announcement {id} not found") from exc
+
+
+# --- pages: the home overview and a nation's profile ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the actor can see at a glance: their nation and tier, and the meetings visible to them."""
+
+    nation: Nation | None
+    tier: str | None
+    visible_meetings: int
+    upcoming_meetings: int
+    next_meetings: list[Meeting]
+
+
+def actor_overview(*, actor: Actor, today: date | None = None, limit: int = 5) -> Overview:
+    day = _today(today)
+    meetings = Meeting.objects.visible_to(actor)
+    counts = meetings.aggregate(total=Count("id"), upcoming=Count("id", filter=Q(date__gte=day)))
+    upcoming = list(
+        meetings.filter(date__gte=day).select_related("chair", "originator").prefetch_related("rel_to")
+        .order_by("date", "id")[:limit]
+    )
+    nation = Nation.objects.filter(pk=actor.nation_id).first() if actor.nation_id else None
+    tier = nation_current_tiers(nation_ids=[nation.pk], today=day).get(nation.pk) if nation else None
+    return Overview(nation=nation, tier=tier, visible_meetings=counts["total"],
+                    upcoming_meetings=counts["upcoming"], next_meetings=upcoming)
+
+
+@dataclass(frozen=True)
+class NationProfile:
+    nation: Nation
+    current_tier: str | None
+    memberships: list[Membership]
+    led_coalitions: list[CapabilityCoalition]
+    member_coalitions: list[CapabilityCoalition]
+    organisations: list[Organisation]
+
+
+def nation_profile(*, actor: Actor, code: str, today: date | None = None) -> NationProfile:
+    """A nation with its membership history, capability coalitions and organisations (all unmarked)."""
+    nation = nation_get(actor=actor, code=code)
+    memberships = list(Membership.objects.filter(nation=nation).order_by("-valid_from", "-id"))
+    return NationProfile(
+        nation=nation,
+        current_tier=nation_current_tiers(nation_ids=[nation.pk], today=today).get(nation.pk),
+        memberships=memberships,
+        led_coalitions=list(CapabilityCoalition.objects.filter(leads=nation).order_by("name")),
+        member_coalitions=list(
+            CapabilityCoalition.objects.filter(members=nation).exclude(leads=nation).order_by("name")
+        ),
+        organisations=list(Organisation.objects.filter(nation=nation).order_by("name")),
+    )

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -122,3 +123,70 @@ def token_authenticate(clear: str, *, now: datetime | None = None) -> User | Non
     if token.last_used_at is None or moment - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=moment)
     return token.user
+
+
+# --- second factor (TOTP) -----------------------------------------------------------------------------------
+
+
+def _totp_model() -> Any:
+    # Imported late: the OTP plugin's models load after `core`'s in the app registry.
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice
+
+
+def totp_enrol_start(*, actor: Actor) -> Any:
+    """The actor's pending (unconfirmed) authenticator; reused so reloading the page does not pile up devices."""
+    if actor.user_id is None:
+        raise PermissionDenied("log in to enrol an authenticator")
+    device_model = _totp_model()
+    with transaction.atomic():
+        device = device_model.objects.filter(user_id=actor.user_id, confirmed=False).order_by("-id").first()
+        if device is None:
+            device = device_model.objects.create(user_id=actor.user_id, name="Authenticator app", confirmed=False)
+    return device
+
+
+_BAD_CODE = "this code is not valid; enter the 6 digits your app shows now"
+_THROTTLED = "too many wrong codes; wait a moment before trying again"
+
+
+def _code_error(device: Any, token: str) -> str | None:
+    """None when `device` accepts `token`; otherwise why not. Wrong codes count towards the device's throttle."""
+    allowed, _info = device.verify_is_allowed()
+    if device.verify_token(token.strip()):
+        return None
+    return _BAD_CODE if allowed else _THROTTLED
+
+
+def totp_enrol_confirm(*, actor: Actor, device_id: int, token: str) -> Any:
+    """Confirm a pending authenticator with a code it generated; audited as `otp.enrol`."""
+    device_model = _totp_model()
+    with transaction.atomic():
+        device = (device_model.objects.select_for_update()
+                  .filter(pk=device_id, user_id=actor.user_id, confirmed=False).first())
+        if device is None:
+            raise NotFound(f"pending authenticator {device_id} not found")
+        error = _code_error(device, token)
+        if error is None:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            audit.record(actor=actor, action="otp.enrol", obj=device, changes={"name": [None, device.name]})
+    # Raised after the transaction so the device's failure counter (its throttle) is kept, not rolled back.
+    if error is not None:
+        raise ValidationFailed({"token": [error]})
+    return device
+
+
+def totp_verify(*, actor: Actor, token: str) -> Any:
+    """The confirmed authenticator of the actor that accepts `token`, or ValidationFailed."""
+    device_model = _totp_model()
+    error = _BAD_CODE
+    for device_id in device_model.objects.filter(user_id=actor.user_id, confirmed=True).values_list("pk", flat=True):
+        with transaction.atomic():
+            device = device_model.objects.select_for_update().get(pk=device_id)
+            outcome = _code_error(device, token)
+        if outcome is None:
+            return device
+        error = outcome if outcome == _THROTTLED else error
+    raise ValidationFailed({"token": [error]})
