@@ -1,0 +1,1 @@
+"""Pure matching optimiser: pledged supply lots to open requirements (no Django, no ORM)."""
