@@ -47,9 +47,9 @@ def counts() -> dict[str, int]:
     }
 
 
-def test_kiel_gdp_takes_the_latest_row_and_its_year(kiel_dir: Path) -> None:
+def test_kiel_gdp_takes_the_latest_row_with_the_2021_base_year(kiel_dir: Path) -> None:
     gdp = demo.kiel_gdp(kiel_dir / demo.KIEL_FILE)
-    assert gdp == {"FRA": (Decimal("2500.870"), 2025), "DEU": (Decimal("3601.750"), 2025)}
+    assert gdp == {"FRA": (Decimal("2500.870"), 2021), "DEU": (Decimal("3601.750"), 2021)}
 
 
 def test_shared_data_dir_absent_means_no_gdp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,7 +61,7 @@ def test_load_is_complete_and_audited(loaded: int) -> None:
     assert AuditEvent.objects.count() >= loaded > 100  # every record written went through an audited service
     assert Nation.objects.count() == len(demo.NATION_CODES) >= 45
     fra = Nation.objects.get(code="FRA")
-    assert (fra.gdp_eur_bn, fra.gdp_year) == (Decimal("2500.870"), 2025)
+    assert (fra.gdp_eur_bn, fra.gdp_year) == (Decimal("2500.870"), 2021)
     assert fra.population and fra.population_year == 2020
     assert Nation.objects.get(code="UKR").gdp_eur_bn is None  # not a donor in the file
     tiers = selectors.nation_current_tiers()

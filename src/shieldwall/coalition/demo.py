@@ -197,6 +197,9 @@ MEETINGS: tuple[DemoMeeting, ...] = (
 # --- reference figures ----------------------------------------------------------------------------------
 
 
+KIEL_GDP_BASE_YEAR = 2021
+
+
 def shared_data_dir() -> Path | None:
     """$SHIELDWALL_SHARED_DATA, else ../shared/data beside the repository or the working directory."""
     env = os.environ.get("SHIELDWALL_SHARED_DATA")
@@ -206,7 +209,11 @@ def shared_data_dir() -> Path | None:
 
 
 def kiel_gdp(path: Path) -> dict[str, tuple[Decimal, int]]:
-    """GDP (EUR bn) per ISO code from each donor's latest month, with that row's year as the base year."""
+    """GDP (EUR bn) per ISO code from each donor's latest month.
+
+    The tracker holds GDP constant over all months (Germany: 3,601.75 bn EUR, its 2021 GDP): Kiel relates all
+    aid to 2021 GDP, so the base year is KIEL_GDP_BASE_YEAR, not the year of the row.
+    """
     latest: dict[str, tuple[int, int, Decimal]] = {}
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -216,7 +223,7 @@ def kiel_gdp(path: Path) -> dict[str, tuple[Decimal, int]]:
             key = (int(row["year"]), int(row["month"]), gdp)
             if code not in latest or key[:2] > latest[code][:2]:
                 latest[code] = key
-    return {code: (gdp.quantize(Decimal("0.001")), year) for code, (year, _month, gdp) in latest.items()}
+    return {code: (gdp.quantize(Decimal("0.001")), KIEL_GDP_BASE_YEAR) for code, (_y, _m, gdp) in latest.items()}
 
 
 def _decimal(value: str) -> Decimal | None:

@@ -182,14 +182,14 @@ def meeting_update(
         code = changes.pop("chair")
         changes["chair"] = Nation.objects.get(pk=_nation_pk(code)) if code else None
     with transaction.atomic():
-        meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=id)
+        meeting: Meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=id)
         return writes.update(actor=actor, obj=meeting, changes=changes, expected_version=expected_version,
                              rel_to=None if rel_to is None else list(rel_to))
 
 
 def meeting_delete(*, actor: Actor, id: int, expected_version: int | None = None) -> None:
     with transaction.atomic():
-        meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=id)
+        meeting: Meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=id)
         writes.delete(actor=actor, obj=meeting, expected_version=expected_version)
 
 
@@ -197,15 +197,15 @@ def attendance_add(
     *, actor: Actor, meeting_id: int, nation: str, representative: str, mode: str = "in_person"
 ) -> Attendance:
     with transaction.atomic():
-        meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=meeting_id)
+        meeting: Meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=meeting_id)
         row = Attendance(meeting=meeting, nation_id=_nation_pk(nation), representative=representative, mode=mode)
         return writes.create(actor=actor, obj=row)
 
 
 def attendance_remove(*, actor: Actor, meeting_id: int, attendance_id: int) -> None:
     with transaction.atomic():
-        meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=meeting_id)
-        row = writes.get_visible_for_update(Attendance.objects.filter(meeting=meeting), actor=actor,
+        meeting: Meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=meeting_id)
+        row: Attendance = writes.get_visible_for_update(Attendance.objects.filter(meeting=meeting), actor=actor,
                                             pk=attendance_id)
         writes.delete(actor=actor, obj=row)
 
@@ -215,7 +215,7 @@ def announcement_create(
     releasability: str = "COALITION", rel_to: Iterable[str] = (),
 ) -> Announcement:
     with transaction.atomic():
-        meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=meeting_id)
+        meeting: Meeting = writes.get_visible_for_update(Meeting.objects, actor=actor, pk=meeting_id)
         row = Announcement(meeting=meeting, nation_id=_nation_pk(nation), text=text,
                            classification=classification, releasability=releasability)
         return writes.create(actor=actor, obj=row, rel_to=list(rel_to))
@@ -226,14 +226,14 @@ def announcement_update(
     **changes: Any,
 ) -> Announcement:
     with transaction.atomic():
-        row = writes.get_visible_for_update(Announcement.objects, actor=actor, pk=id)
+        row: Announcement = writes.get_visible_for_update(Announcement.objects, actor=actor, pk=id)
         return writes.update(actor=actor, obj=row, changes=changes, expected_version=expected_version,
                              rel_to=None if rel_to is None else list(rel_to))
 
 
 def announcement_delete(*, actor: Actor, id: int, expected_version: int | None = None) -> None:
     with transaction.atomic():
-        row = writes.get_visible_for_update(Announcement.objects, actor=actor, pk=id)
+        row: Announcement = writes.get_visible_for_update(Announcement.objects, actor=actor, pk=id)
         writes.delete(actor=actor, obj=row, expected_version=expected_version)
 
 

@@ -48,9 +48,9 @@ def releasable_q(actor: Actor, model: type[models.Model]) -> Q:
     readable = Q(releasability=Releasability.PUBLIC)
     if actor.nation_id is not None:
         through, source = rel_to_through(model)
-        rel_rows = through.objects.filter(**{source: OuterRef("pk"), "nation_id": actor.nation_id})
+        rel_rows = through._default_manager.filter(**{source: OuterRef("pk"), "nation_id": actor.nation_id})
         readable |= Q(originator_id=actor.nation_id)
-        readable |= Q(releasability=Releasability.REL_TO) & Exists(rel_rows)
+        readable |= Q(Q(releasability=Releasability.REL_TO), Exists(rel_rows))
         if actor.is_member:
             readable |= Q(releasability=Releasability.COALITION)
     return Q(classification__lte=int(actor.clearance)) & readable
@@ -69,14 +69,15 @@ def is_releasable(actor: Actor, obj: Marked) -> bool:
     if obj.releasability == Releasability.COALITION:
         return actor.is_member
     through, source = rel_to_through(type(obj))
-    return through.objects.filter(**{source: obj.pk, "nation_id": actor.nation_id}).exists()
+    return through._default_manager.filter(**{source: obj.pk, "nation_id": actor.nation_id}).exists()
 
 
 def can(actor: Actor, action: Action, obj: models.Model | type[models.Model]) -> bool:
     """May `actor` do `action` on `obj` (an instance, or a model class for `create`)?"""
     instance = None if isinstance(obj, type) else obj
     model = obj if isinstance(obj, type) else type(obj)
-    if instance is not None and isinstance(instance, Marked) and not is_releasable(actor, instance):
+    saved = instance is not None and instance.pk is not None
+    if saved and isinstance(instance, Marked) and not is_releasable(actor, instance):
         return False
     if action == "view":
         return True

@@ -51,7 +51,7 @@ class SessionActor(SessionAuth):
         if not user.is_authenticated:
             return None
         needs_otp = user_has_device(user, confirmed=True) or getattr(user, "is_admin_role", False)
-        if needs_otp and not user.is_verified():  # type: ignore[union-attr]
+        if needs_otp and not user.is_verified():  # type: ignore[union-attr,attr-defined]
             return None
         actor = Actor.for_user(user)  # type: ignore[arg-type]
         set_actor(request, actor)
@@ -175,7 +175,7 @@ def idempotent_create(
         return _json_response(create(), status)
     if len(key) > 200:
         raise ValidationFailed({"Idempotency-Key": ["at most 200 characters"]})
-    fingerprint = hashlib.sha256(b"|".join([request.method.encode(), request.path.encode(), request.body]))
+    fingerprint = hashlib.sha256(b"|".join([(request.method or "").encode(), request.path.encode(), request.body]))
     digest = fingerprint.hexdigest()
     previous = IdempotencyRecord.objects.filter(user_id=actor.user_id, key=key).first()
     if previous is not None:

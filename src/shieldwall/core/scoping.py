@@ -40,7 +40,7 @@ class ScopedQuerySet(models.QuerySet[M]):
             )
 
     def _clone(self) -> Self:
-        clone = super()._clone()
+        clone = super()._clone()  # type: ignore[misc]
         clone._visible = self._visible
         return clone
 

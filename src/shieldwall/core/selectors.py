@@ -65,6 +65,8 @@ def object_history(*, actor: Actor, object_type: str, object_id: str | int) -> Q
 
 
 def token_list(*, actor: Actor) -> QuerySet[ApiToken]:
+    if actor.user_id is None:
+        return ApiToken.objects.none()
     return ApiToken.objects.filter(user_id=actor.user_id).order_by("-created_at")
 
 

@@ -77,7 +77,7 @@ def _token_digest(secret: str) -> str:
 
 def token_create(*, actor: Actor, name: str, expires_in_days: int | None = 90) -> tuple[ApiToken, str]:
     """Create a personal token for the actor; the clear text is returned once and never stored."""
-    if not actor.is_authenticated:
+    if actor.user_id is None:
         raise PermissionDenied("log in to create a token")
     if not name.strip():
         raise ValidationFailed({"name": ["give the token a name, e.g. the script that uses it"]})
@@ -96,6 +96,8 @@ def token_create(*, actor: Actor, name: str, expires_in_days: int | None = 90) -
 
 
 def token_revoke(*, actor: Actor, id: int) -> ApiToken:
+    if actor.user_id is None:
+        raise NotFound(f"token {id} not found")
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().filter(pk=id, user_id=actor.user_id).first()
         if token is None:

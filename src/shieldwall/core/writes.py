@@ -5,7 +5,7 @@ the audit event. Domain services call these; they never write through the ORM fr
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -90,11 +90,12 @@ def create(
     action: str | None = None,
     extra_audit: Mapping[str, Any] | None = None,
 ) -> M:
-    require(actor, "create", type(obj))
     if isinstance(obj, Marked) and not obj.originator_id:
         if actor.nation_id is None:
             raise ValidationFailed({"originator": ["you have no nation, so you cannot originate records"]})
         obj.originator_id = actor.nation_id
+    # The rule sees the unsaved record, so it can judge its content (e.g. whose announcement it is).
+    require(actor, "create", obj)
     with transaction.atomic():
         _validate(obj)
         try:
@@ -185,12 +186,12 @@ def delete(*, actor: Actor, obj: models.Model, expected_version: int | None = No
 
 def get_visible_for_update(queryset: models.QuerySet[M] | models.Manager[M], *, actor: Actor, pk: Any) -> M:
     """Fetch one record for a write: visible to the actor, locked until the transaction ends, or NotFound."""
-    qs = queryset.all()
-    model = qs.model
+    qs: Any = queryset.all()
+    model: Any = qs.model
     if isinstance(qs, _scoped_types()):
-        qs = qs.visible_to(actor)
+        qs = qs.visible_to(actor)  # type: ignore[attr-defined]
     try:
-        return qs.select_for_update().get(pk=pk)
+        return cast(M, qs.select_for_update().get(pk=pk))
     except (model.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound(f"{model._meta.verbose_name} {pk} not found") from exc
 

@@ -43,7 +43,7 @@ class LineState:
 
 
 def allowed(status: str) -> list[str]:
-    return sorted(TRANSITIONS.get(status, frozenset()), key=lambda s: (ORDER + (CANCELLED,)).index(s))
+    return sorted(TRANSITIONS.get(status, frozenset()), key=lambda s: (*ORDER, CANCELLED).index(s))
 
 
 def _refuse(state: LineState, target: str) -> IllegalTransition:
