@@ -56,6 +56,17 @@ def releasable_q(actor: Actor, model: type[models.Model]) -> Q:
     return Q(classification__lte=int(actor.clearance)) & readable
 
 
+def audit_visible_q(actor: Actor) -> Q:
+    """The same rule over audit events, which carry the marking of the record they are about."""
+    readable = Q(releasability=Releasability.PUBLIC)
+    if actor.nation_code:
+        readable |= Q(originator=actor.nation_code)
+        readable |= Q(releasability=Releasability.REL_TO, rel_to__contains=f",{actor.nation_code},")
+        if actor.is_member:
+            readable |= Q(releasability=Releasability.COALITION)
+    return Q(classification__lte=int(actor.clearance)) & readable
+
+
 def is_releasable(actor: Actor, obj: Marked) -> bool:
     """The same rule for one object already in memory (used after a write, inside its transaction)."""
     if obj.classification > actor.clearance:

@@ -70,6 +70,10 @@ def _payload(event: AuditEvent) -> dict[str, Any]:
         "object_id": event.object_id,
         "object_repr": event.object_repr,
         "changes": event.changes,
+        "classification": event.classification,
+        "releasability": event.releasability,
+        "originator": event.originator,
+        "rel_to": event.rel_to,
         "prev_hash": event.prev_hash,
     }
 
@@ -85,6 +89,34 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
 
 
+@dataclass(frozen=True)
+class EventMarking:
+    classification: int
+    releasability: str
+    originator: str
+    rel_to: str
+
+
+def marking_of(obj: models.Model | None, actor: Actor) -> EventMarking:
+    """The marking an event about `obj` carries: the record's own, else that of the marked record it belongs
+    to (a meeting's attendance), else UNCLASSIFIED // REL TO COALITION from the actor's nation."""
+    from shieldwall.core.models import Marked
+
+    source: Any = obj
+    if obj is not None and not isinstance(obj, Marked):
+        source = None
+        for field in obj._meta.concrete_fields:
+            related = getattr(field, "related_model", None)
+            if isinstance(related, type) and issubclass(related, Marked):
+                source = getattr(obj, field.name)
+                break
+    if source is None:
+        return EventMarking(0, "COALITION", actor.nation_code or "", "")
+    codes = sorted(source.rel_to.values_list("code", flat=True)) if source.releasability == "REL_TO" else []
+    return EventMarking(source.classification, source.releasability, source.originator.code,
+                        f",{','.join(codes)}," if codes else "")
+
+
 def record(
     *,
     actor: Actor,
@@ -93,10 +125,12 @@ def record(
     object_type: str | None = None,
     object_id: str | int | None = None,
     changes: Mapping[str, Any] | None = None,
+    marking: EventMarking | None = None,
 ) -> AuditEvent:
     """Append one event; must run inside the transaction of the change it records."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must run inside the service's transaction")
+    mark = marking or marking_of(obj, actor)
     _lock_chain()
     last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
     event = AuditEvent(
@@ -110,6 +144,10 @@ def record(
         object_id=str(object_id if object_id is not None else (obj.pk if obj is not None else "")),
         object_repr=str(obj)[:200] if obj is not None else "",
         changes=jsonable(dict(changes or {})),
+        classification=mark.classification,
+        releasability=mark.releasability,
+        originator=mark.originator,
+        rel_to=mark.rel_to,
         prev_hash=last.hash if last else GENESIS,
     )
     # Round-trip through JSON so the hash covers exactly what the database will hand back.

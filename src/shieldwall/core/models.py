@@ -121,6 +121,12 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=200, blank=True)
     changes = models.JSONField(default=dict)
+    # The marking of the record the event is about, so the log is read under the same rule as the record.
+    classification = models.PositiveSmallIntegerField(choices=Classification.choices, default=0)
+    releasability = models.CharField(max_length=10, choices=Releasability.choices,
+                                     default=Releasability.COALITION)
+    originator = models.CharField(max_length=3, blank=True)
+    rel_to = models.CharField(max_length=1200, blank=True, help_text="',FRA,GBR,' for REL TO records")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 

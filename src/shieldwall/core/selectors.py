@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from shieldwall.core.access import audit_visible_q
 from shieldwall.core.actor import Actor
 from shieldwall.core.audit import VerifyResult, verify
 from shieldwall.core.errors import NotFound, PermissionDenied
@@ -33,7 +34,7 @@ def _require_auditor(actor: Actor) -> None:
 def audit_event_list(*, actor: Actor, filters: AuditFilters | None = None) -> QuerySet[AuditEvent]:
     _require_auditor(actor)
     f = filters or AuditFilters()
-    qs = AuditEvent.objects.all()
+    qs = AuditEvent.objects.filter(audit_visible_q(actor))
     if f.actor:
         qs = qs.filter(actor_username=f.actor)
     if f.nation:
@@ -54,14 +55,15 @@ def audit_event_list(*, actor: Actor, filters: AuditFilters | None = None) -> Qu
 def audit_event_get(*, actor: Actor, seq: int) -> AuditEvent:
     _require_auditor(actor)
     try:
-        return AuditEvent.objects.get(seq=seq)
+        return AuditEvent.objects.filter(audit_visible_q(actor)).get(seq=seq)
     except AuditEvent.DoesNotExist as exc:
         raise NotFound(f"audit event {seq} not found") from exc
 
 
 def object_history(*, actor: Actor, object_type: str, object_id: str | int) -> QuerySet[AuditEvent]:
     """The History tab of a record the caller has already fetched through its visible selector."""
-    return AuditEvent.objects.filter(object_type=object_type, object_id=str(object_id)).order_by("-seq")
+    qs = AuditEvent.objects.filter(audit_visible_q(actor), object_type=object_type, object_id=str(object_id))
+    return qs.order_by("-seq")
 
 
 def token_list(*, actor: Actor) -> QuerySet[ApiToken]:

@@ -170,6 +170,7 @@ def delete(*, actor: Actor, obj: models.Model, expected_version: int | None = No
         check_version(obj, expected_version)
     with transaction.atomic():
         before = audit.snapshot(obj, audited_fields(obj))
+        marking = audit.marking_of(obj, actor)
         pk = obj.pk
         try:
             obj.delete()
@@ -181,6 +182,7 @@ def delete(*, actor: Actor, obj: models.Model, expected_version: int | None = No
             object_type=obj._meta.label_lower,
             object_id=pk,
             changes={k: [v, None] for k, v in before.items()},
+            marking=marking,
         )
 
 

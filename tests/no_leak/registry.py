@@ -1,0 +1,157 @@
+"""What the no-leak test walks, declared per domain. Every API operation, named page URL and CLI command must
+appear here: the test fails for one that does not, so a new endpoint cannot skip the check.
+
+Seeders create, for each marked model, three records whose text carries a marker:
+  LEAK-RELTO  RESTRICTED // REL TO GBR, UKR (originated by GBR)   hidden from FRA, JPN and anonymous
+  LEAK-CONF   CONFIDENTIAL // REL TO COALITION (originated by FRA) hidden from the RESTRICTED GBR analyst, JPN,
+              anonymous
+  LEAK-COAL   UNCLASSIFIED // REL TO COALITION                    hidden from JPN (interested tier) and anonymous
+A seeder returns ids under keys `<model>:relto`, `<model>:conf`, `<model>:coal` (and any others it needs).
+
+A case fills path parameters from those keys: `{"meeting_id": "meeting"}` means "try each of the three
+records of `meeting`" — the actor must get 404 for the ones hidden from it and never see their markers;
+`"#capability_coalition"` takes the one seeded id of that key; `"=FRA"` is a literal value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+MARKERS = {"relto": "LEAK-RELTO", "conf": "LEAK-CONF", "coal": "LEAK-COAL"}
+VARIANTS = tuple(MARKERS)
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to call one operation. `params` maps a path parameter (or CLI placeholder) to a seeded model name;
+    `kind` is "read" (markers of hidden records must not appear; hidden ids give 404), "write" (called with
+    hidden ids only: must give 404 and change nothing), or "create" (no id: nothing to leak, declared)."""
+
+    kind: str = "read"
+    params: dict[str, str] = field(default_factory=dict)
+    query: str = ""
+    body: dict[str, Any] | None = None
+
+
+Seeder = Callable[[dict[str, Any]], dict[str, int]]
+SEEDERS: list[Seeder] = []
+
+
+def seeder(fn: Seeder) -> Seeder:
+    SEEDERS.append(fn)
+    return fn
+
+
+# --- coalition ------------------------------------------------------------------------------------------------
+
+
+@seeder
+def seed_coalition(actors: dict[str, Any]) -> dict[str, int]:
+    from shieldwall.coalition import services
+
+    gbr, fra = actors["gbr_coord"], actors["coord"]
+    out: dict[str, int] = {}
+    specs = {
+        "relto": (gbr, {"classification": 1, "releasability": "REL_TO", "rel_to": ["GBR", "UKR"]}),
+        "conf": (fra, {"classification": 2, "releasability": "COALITION"}),
+        "coal": (fra, {"classification": 0, "releasability": "COALITION"}),
+    }
+    for variant, (actor, marking) in specs.items():
+        marker = MARKERS[variant]
+        meeting = services.meeting_create(actor=actor, title=f"{marker} meeting", date=date(2025, 4, 1),
+                                          place=f"{marker} place", notes=f"{marker} notes", **marking)
+        announcement = services.announcement_create(actor=actor, meeting_id=meeting.pk, nation=actor.nation_code,
+                                                    text=f"{marker} announcement", **marking)
+        out[f"meeting:{variant}"] = meeting.pk
+        out[f"announcement:{variant}"] = announcement.pk
+    coalition = services.capability_coalition_create(actor=fra, name="Leak-check coalition",
+                                                     capability_area="drones", leads=["FRA"])
+    out["capability_coalition"] = coalition.pk
+    return out
+
+
+API_CASES: dict[str, Case] = {
+    # core
+    "GET /api/v1/me": Case(),
+    "GET /api/v1/tokens": Case(),
+    "POST /api/v1/tokens": Case("create"),
+    "DELETE /api/v1/tokens/{token_id}": Case("create"),  # tokens are the caller's own; covered in core tests
+    "GET /api/v1/audit/events": Case(),
+    "GET /api/v1/audit/events/{seq}": Case("create"),  # auditors only; filtered like the list
+    "GET /api/v1/audit/verify": Case(),
+    # coalition reference data (unmarked)
+    "GET /api/v1/nations": Case(),
+    "GET /api/v1/nations/{code}": Case(params={"code": "=FRA"}),
+    "POST /api/v1/nations": Case("create"),
+    "PATCH /api/v1/nations/{code}": Case("create"),
+    "GET /api/v1/organisations": Case(),
+    "GET /api/v1/organisations/{org_id}": Case("create"),
+    "POST /api/v1/organisations": Case("create"),
+    "PATCH /api/v1/organisations/{org_id}": Case("create"),
+    "DELETE /api/v1/organisations/{org_id}": Case("create"),
+    "GET /api/v1/memberships": Case(),
+    "GET /api/v1/memberships/{membership_id}": Case("create"),
+    "POST /api/v1/memberships": Case("create"),
+    "POST /api/v1/memberships/{membership_id}/end": Case("create"),
+    "GET /api/v1/coalitions": Case(),
+    "GET /api/v1/coalitions/{coalition_id}": Case(params={"coalition_id": "#capability_coalition"}),
+    "POST /api/v1/coalitions": Case("create"),
+    "PATCH /api/v1/coalitions/{coalition_id}": Case("create"),
+    # meetings and announcements (marked)
+    "GET /api/v1/meetings": Case(),
+    "GET /api/v1/meetings/{meeting_id}": Case(params={"meeting_id": "meeting"}),
+    "POST /api/v1/meetings": Case("create"),
+    "PATCH /api/v1/meetings/{meeting_id}": Case("write", params={"meeting_id": "meeting"}, body={"title": "x"}),
+    "DELETE /api/v1/meetings/{meeting_id}": Case("write", params={"meeting_id": "meeting"}),
+    "POST /api/v1/meetings/{meeting_id}/attendances": Case(
+        "write", params={"meeting_id": "meeting"}, body={"nation": "FRA", "representative": "x"}),
+    "DELETE /api/v1/meetings/{meeting_id}/attendances/{attendance_id}": Case(
+        "write", params={"meeting_id": "meeting", "attendance_id": "meeting"}),
+    "GET /api/v1/announcements": Case(),
+    "GET /api/v1/announcements/{announcement_id}": Case(params={"announcement_id": "announcement"}),
+    "POST /api/v1/meetings/{meeting_id}/announcements": Case(
+        "write", params={"meeting_id": "meeting"}, body={"nation": "FRA", "text": "x"}),
+    "PATCH /api/v1/announcements/{announcement_id}": Case(
+        "write", params={"announcement_id": "announcement"}, body={"text": "x"}),
+    "DELETE /api/v1/announcements/{announcement_id}": Case("write", params={"announcement_id": "announcement"}),
+}
+
+PAGE_CASES: dict[str, Case] = {
+    "home": Case(),
+    "login": Case(),
+    "logout": Case("create"),
+    "otp_enrol": Case("create"),
+    "otp_verify": Case("create"),
+    "audit_log": Case(),
+    "tokens": Case(),
+    "token_revoke": Case("create"),
+    "nation_list": Case(),
+    "nation_detail": Case(params={"code": "=FRA"}),
+    "capability_coalition_list": Case(),
+    "capability_coalition_detail": Case(params={"id": "#capability_coalition"}),
+    "organisation_list": Case(),
+    "meeting_list": Case(),
+    "meeting_create": Case(),
+    "meeting_detail": Case(params={"id": "meeting"}),
+    "meeting_edit": Case(params={"id": "meeting"}),
+    "meeting_attendance_add": Case("write", params={"id": "meeting"}),
+    "meeting_announcement_add": Case("write", params={"id": "meeting"}),
+}
+
+# CLI commands as their words; `{meeting}` placeholders take seeded ids like path parameters.
+CLI_CASES: dict[str, Case] = {
+    "serve": Case("create"), "migrate": Case("create"), "demo": Case("create"), "createuser": Case("create"),
+    "worker": Case("create"), "check": Case("create"), "audit verify": Case(),
+    "token create": Case("create"), "token list": Case(), "token revoke": Case("create"),
+    "nation list": Case(), "nation show": Case(query="FRA"), "nation create": Case("create"),
+    "organisation list": Case(), "organisation show": Case("create"), "organisation create": Case("create"),
+    "membership list": Case(), "membership set-tier": Case("create"),
+    "coalition list": Case(), "coalition create": Case("create"),
+    "coalition show": Case(params={"{id}": "#capability_coalition"}, query="{id}"),
+    "meeting list": Case(), "meeting show": Case(params={"{id}": "meeting"}, query="{id}"),
+    "meeting create": Case("create"),
+    "announcement list": Case(), "announcement create": Case("create"),
+}
