@@ -89,13 +89,15 @@ def create(
     m2m: Mapping[str, Iterable[int]] | None = None,
     action: str | None = None,
     extra_audit: Mapping[str, Any] | None = None,
+    permission: str = "create",
 ) -> M:
+    """Create `obj`; `permission` names the right checked when it is not plain `create` (a line split)."""
     if isinstance(obj, Marked) and not obj.originator_id:
         if actor.nation_id is None:
             raise ValidationFailed({"originator": ["you have no nation, so you cannot originate records"]})
         obj.originator_id = actor.nation_id
     # The rule sees the unsaved record, so it can judge its content (e.g. whose announcement it is).
-    require(actor, "create", obj)
+    require(actor, permission, obj)
     with transaction.atomic():
         _validate(obj)
         try:
@@ -131,9 +133,13 @@ def update(
     rel_to: Iterable[str] | None = None,
     m2m: Mapping[str, Iterable[int]] | None = None,
     action: str | None = None,
+    permission: str = "change",
 ) -> M:
-    """Apply `changes` to `obj`, which the caller fetched through its visible queryset with a row lock."""
-    require(actor, "change", obj)
+    """Apply `changes` to `obj`, which the caller fetched through its visible queryset with a row lock.
+
+    `permission` names the right checked when it is a verb of its own (`allocate`, `ship`) rather than `change`.
+    """
+    require(actor, permission, obj)
     if isinstance(obj, Tracked):
         check_version(obj, expected_version)
     fields = audited_fields(obj)
