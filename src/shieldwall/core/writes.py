@@ -134,6 +134,7 @@ def update(
     m2m: Mapping[str, Iterable[int]] | None = None,
     action: str | None = None,
     permission: str = "change",
+    extra_audit: Mapping[str, Any] | None = None,
 ) -> M:
     """Apply `changes` to `obj`, which the caller fetched through its visible queryset with a row lock.
 
@@ -165,6 +166,7 @@ def update(
             getattr(obj, name).set(list(ids))
             if old != sorted(ids):
                 diffs[name] = [old, sorted(ids)]
+        diffs.update(extra_audit or {})
         _after_write(actor, obj)
         audit.record(actor=actor, action=action or f"{obj._meta.model_name}.update", obj=obj, changes=diffs)
     return obj
