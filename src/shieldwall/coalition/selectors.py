@@ -16,7 +16,9 @@ from shieldwall.coalition.models import (
     Meeting,
     Membership,
     Nation,
+    Obligation,
     Organisation,
+    SecurityAgreement,
 )
 from shieldwall.core.actor import Actor
 from shieldwall.core.errors import NotFound
@@ -247,3 +249,36 @@ def nation_profile(*, actor: Actor, code: str, today: date | None = None) -> Nat
         ),
         organisations=list(Organisation.objects.filter(nation=nation).order_by("name")),
     )
+
+
+# --- security agreements (marked) ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgreementFilters:
+    q: str = ""
+    donor: str = ""
+    partner: str = ""
+
+
+def agreement_list(*, actor: Actor, filters: AgreementFilters | None = None) -> QuerySet[SecurityAgreement]:
+    f = filters or AgreementFilters()
+    qs = (
+        SecurityAgreement.objects.visible_to(actor)
+        .select_related("donor", "partner", "originator")
+        .prefetch_related("rel_to", Prefetch("obligations", queryset=Obligation.objects.order_by("year")))
+    )
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(description__icontains=f.q))
+    if f.donor:
+        qs = qs.filter(donor__code=f.donor.upper())
+    if f.partner:
+        qs = qs.filter(partner__code=f.partner.upper())
+    return qs.order_by("-signed", "id")
+
+
+def agreement_get(*, actor: Actor, id: int) -> SecurityAgreement:
+    try:
+        return agreement_list(actor=actor).get(pk=id)
+    except (SecurityAgreement.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(f"security agreement {id} not found") from exc

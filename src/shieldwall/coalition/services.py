@@ -3,9 +3,9 @@ appends its audit event (through `core.writes`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pycountry
@@ -18,9 +18,12 @@ from shieldwall.coalition.models import (
     Meeting,
     Membership,
     Nation,
+    Obligation,
     Organisation,
+    SecurityAgreement,
 )
-from shieldwall.core import writes
+from shieldwall.coalition.terms import term_years
+from shieldwall.core import audit, writes
 from shieldwall.core.actor import Actor
 from shieldwall.core.errors import NotFound, ValidationFailed
 
@@ -237,4 +240,129 @@ def announcement_delete(*, actor: Actor, id: int, expected_version: int | None =
         writes.delete(actor=actor, obj=row, expected_version=expected_version)
 
 
+# --- security agreements and their yearly obligations (marked) ----------------------------------------------
 
+AGREEMENT_FIELDS = {"title", "donor", "partner", "signed", "duration_years", "description", "classification",
+                    "releasability"}
+# The largest amount an obligation column holds (18 digits, 2 of them decimals).
+MAX_OBLIGATION = Decimal("9999999999999999.99")
+
+ObligationInput = Mapping[int, Decimal] | Iterable[tuple[int, Decimal]]
+
+
+def _nation_for(field: str, code: str) -> Nation:
+    """A nation named in an input field; an unknown code is the caller's input error, named by its field."""
+    nation = Nation.objects.filter(code=str(code).strip().upper()).first()
+    if nation is None:
+        raise ValidationFailed({field: [f"unknown nation code {code!r}"]})
+    return nation
+
+
+def _schedule(obligations: ObligationInput) -> dict[int, Decimal]:
+    """The yearly schedule as {year: EUR}, refusing a year given twice and amounts a column cannot hold."""
+    pairs = obligations.items() if isinstance(obligations, Mapping) else obligations
+    schedule: dict[int, Decimal] = {}
+    problems: list[str] = []
+    for raw_year, amount in pairs:
+        try:
+            year = int(raw_year)
+        except (TypeError, ValueError):
+            problems.append(f"{raw_year!r} is not a year")
+            continue
+        try:
+            # Floats are refused: an obligation is an exact sum of money.
+            value = Decimal(amount) if not isinstance(amount, float) else Decimal("NaN")
+        except (InvalidOperation, TypeError, ValueError):
+            value = Decimal("NaN")
+        if year in schedule:
+            problems.append(f"{year} is given twice")
+        elif not value.is_finite():
+            problems.append(f"{year}: the amount must be an exact number of EUR")
+        elif value < 0 or value > MAX_OBLIGATION:
+            problems.append(f"{year}: the amount must be between 0 and {MAX_OBLIGATION} EUR")
+        elif value != value.quantize(Decimal("0.01")):
+            problems.append(f"{year}: give the amount to the cent at most")
+        schedule[year] = value
+    if problems:
+        raise ValidationFailed({"obligations": problems})
+    return dict(sorted(schedule.items()))
+
+
+def _check_term(schedule: Mapping[int, Decimal], agreement: SecurityAgreement) -> None:
+    years = term_years(agreement.signed, agreement.duration_years)
+    outside = [year for year in schedule if year not in years]
+    if outside:
+        span = f"{years[0]}–{years[-1]}"
+        raise ValidationFailed({"obligations": [
+            f"{year} is outside the agreement's term ({span})" for year in outside]})
+
+
+def _schedule_of(agreement: SecurityAgreement) -> dict[int, Decimal]:
+    return dict(Obligation.objects.filter(agreement=agreement).order_by("year").values_list("year", "amount_eur"))
+
+
+def _audit_schedule(schedule: Mapping[int, Decimal]) -> dict[str, str]:
+    return {str(year): str(amount) for year, amount in schedule.items()}
+
+
+def _store_schedule(agreement: SecurityAgreement, schedule: Mapping[int, Decimal]) -> None:
+    # Replaced as a whole: the schedule is one value of the agreement, audited as such by the caller.
+    Obligation.objects.filter(agreement=agreement).delete()
+    Obligation.objects.bulk_create(
+        [Obligation(agreement=agreement, year=year, amount_eur=amount) for year, amount in schedule.items()])
+
+
+def agreement_create(
+    *, actor: Actor, title: str, donor: str, partner: str, signed: date, duration_years: int = 10,
+    description: str = "", obligations: ObligationInput = (), classification: int = 0,
+    releasability: str = "COALITION", rel_to: Iterable[str] = (),
+) -> SecurityAgreement:
+    """Record an agreement with its yearly obligations (each year within the term, in EUR)."""
+    schedule = _schedule(obligations)
+    agreement = SecurityAgreement(
+        title=title, donor=_nation_for("donor", donor), partner=_nation_for("partner", partner), signed=signed,
+        duration_years=duration_years, description=description, classification=classification,
+        releasability=releasability,
+    )
+    with transaction.atomic():
+        writes.create(actor=actor, obj=agreement, rel_to=list(rel_to),
+                      extra_audit={"obligations": [None, _audit_schedule(schedule)]})
+        _check_term(schedule, agreement)
+        _store_schedule(agreement, schedule)
+    return agreement
+
+
+def agreement_update(
+    *, actor: Actor, id: int, expected_version: int | None = None, rel_to: Iterable[str] | None = None,
+    obligations: ObligationInput | None = None, **changes: Any,
+) -> SecurityAgreement:
+    """Change an agreement; `obligations`, when given, replaces the whole yearly schedule."""
+    unknown = sorted(set(changes) - AGREEMENT_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: ["this field cannot be changed"] for name in unknown})
+    for field in ("donor", "partner"):
+        if field in changes:
+            changes[field] = _nation_for(field, changes[field])
+    schedule = None if obligations is None else _schedule(obligations)
+    with transaction.atomic():
+        agreement: SecurityAgreement = writes.get_visible_for_update(SecurityAgreement.objects, actor=actor, pk=id)
+        before = _schedule_of(agreement)
+        writes.update(actor=actor, obj=agreement, changes=changes, expected_version=expected_version,
+                      rel_to=None if rel_to is None else list(rel_to))
+        # A new term must still hold the schedule, whether or not the schedule itself changes.
+        _check_term(before if schedule is None else schedule, agreement)
+        if schedule is not None and schedule != before:
+            _store_schedule(agreement, schedule)
+            audit.record(actor=actor, action="securityagreement.obligations", obj=agreement,
+                         changes={"obligations": [_audit_schedule(before), _audit_schedule(schedule)]})
+    return agreement
+
+
+def agreement_delete(*, actor: Actor, id: int, expected_version: int | None = None) -> None:
+    with transaction.atomic():
+        agreement: SecurityAgreement = writes.get_visible_for_update(SecurityAgreement.objects, actor=actor, pk=id)
+        writes.require(actor, "delete", agreement)
+        # Packages name the agreement they fulfil; deleting it would silently unlink them, unaudited.
+        if agreement.packages.exists():
+            raise ValidationFailed({"__all__": ["packages still count towards this agreement; unlink them first"]})
+        writes.delete(actor=actor, obj=agreement, expected_version=expected_version)
