@@ -46,6 +46,8 @@ class Requirement(Marked):
     justification = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=RequirementStatus.choices, default=RequirementStatus.DRAFT)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Why it was last returned to draft or withdrawn (shown to the recipient; the audit log keeps each one).
+    status_reason = models.CharField(max_length=500, blank=True)
 
     class Meta(Marked.Meta):
         ordering = ["priority", "need_by", "id"]

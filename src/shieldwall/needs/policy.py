@@ -15,6 +15,9 @@ COORDINATOR_ACTIONS = {"change", "validate", "open", "return", "withdraw", "repr
 
 @write_rule(Requirement)
 def requirements(actor: Actor, action: str, obj: models.Model | None) -> bool:
+    if action == "refresh_status":
+        # A recomputation from pledge lines, not a choice: whoever changed a line against it may trigger it.
+        return actor.is_authenticated
     if actor.has_role(Role.COORDINATOR) and action in COORDINATOR_ACTIONS:
         return True
     if actor.has_role(Role.RECIPIENT) and action in RECIPIENT_ACTIONS:

@@ -1,0 +1,256 @@
+"""Coverage of the requirements list, as FTS shows requirements against funding: per requirement, per capability
+area and per capability coalition, what is required and how much of it pledge lines have committed, allocated
+and delivered.
+
+Definitions (quantities in the requirement's unit, values in EUR):
+  required     the requirement's quantity; its value is quantity × the item class's reference unit price
+  committed    lines against the requirement whose status counts (committed … delivered; announced-only and
+               cancelled lines never count): their quantity and `value_eur`
+  allocated    the same over lines allocated or later (allocated, contracted, shipped, delivered)
+  delivered    `delivered_quantity` of counted lines, and the matching share of their value
+               (value_eur × delivered_quantity / quantity)
+  % covered    per requirement by quantity (what arrived or is earmarked against what is needed, in one unit);
+               per area and coalition by value (EUR, as FTS compares funding with requirements), since the
+               quantities of different item classes do not add up
+
+The database computes every sum (one grouped query per table, joined to the lines through a FilteredRelation),
+over the requirements the actor may see AND, inside the join, only the pledge lines the actor may see (a
+visible-lines subquery): a line released elsewhere never moves a figure, even on a requirement that is visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from shieldwall.core.actor import Actor
+from shieldwall.needs.models import Requirement
+from shieldwall.needs.selectors import RequirementFilters, filter_requirements
+
+CENT = Decimal("0.01")
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+
+
+class Share(Func):
+    """`dividend / divisor` keeping the fraction: SQLite's `/` truncates when both sides are integers (as a
+    whole-euro value is stored), so there the dividend is made REAL; PostgreSQL divides numerics exactly."""
+
+    arity = 2
+    arg_joiner = " / "
+    template = "(%(expressions)s)"
+    output_field = MONEY
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        dividend, divisor = self.get_source_expressions()
+        left, left_params = compiler.compile(dividend)
+        right, right_params = compiler.compile(divisor)
+        return f"(CAST({left} AS REAL) / {right})", [*left_params, *right_params]
+
+
+def money(value: Any) -> Decimal:
+    """A database sum as EUR to the cent (SQLite returns sums with binary noise; PostgreSQL exact numerics)."""
+    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def percent(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:
+    """`part` of `whole` in per cent to one decimal; None when there is nothing to compare with."""
+    if not whole:
+        return None
+    return (Decimal(part or 0) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _lines(actor: Actor) -> FilteredRelation:
+    """The join to the pledge lines that count for the actor: counted statuses, and visible to the actor."""
+    from shieldwall.pledges.models import COUNTED_STATUSES, PledgeLine
+
+    visible = PledgeLine.objects.visible_to(actor).order_by().values("pk")
+    return FilteredRelation("pledge_lines", condition=Q(pledge_lines__status__in=COUNTED_STATUSES)
+                            & Q(pledge_lines__pk__in=Subquery(visible)))
+
+
+def _line_sums(*, quantities: bool) -> dict[str, Any]:
+    from shieldwall.pledges.models import ALLOCATED_OR_LATER
+
+    allocated = Q(counted__status__in=ALLOCATED_OR_LATER)
+    delivered_value = Share(F("counted__value_eur") * F("counted__delivered_quantity"), F("counted__quantity"))
+    sums: dict[str, Any] = {
+        "committed_value": Coalesce(Sum("counted__value_eur"), Value(Decimal(0)), output_field=MONEY),
+        "allocated_value": Coalesce(Sum("counted__value_eur", filter=allocated), Value(Decimal(0)),
+                                    output_field=MONEY),
+        "delivered_value": Coalesce(Sum(delivered_value), Value(Decimal(0)), output_field=MONEY),
+    }
+    if quantities:
+        sums |= {
+            "committed_qty": Coalesce(Sum("counted__quantity"), 0, output_field=IntegerField()),
+            "allocated_qty": Coalesce(Sum("counted__quantity", filter=allocated), 0, output_field=IntegerField()),
+            "delivered_qty": Coalesce(Sum("counted__delivered_quantity"), 0, output_field=IntegerField()),
+        }
+    return sums
+
+
+_REQUIRED_VALUE = ExpressionWrapper(F("quantity") * F("item_class__reference_unit_price_eur"), output_field=MONEY)
+
+
+# --- per requirement ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequirementCoverage:
+    requirement: Requirement
+    required_qty: int
+    required_value: Decimal | None
+    committed_qty: int
+    committed_value: Decimal
+    allocated_qty: int
+    allocated_value: Decimal
+    delivered_qty: int
+    delivered_value: Decimal
+
+    @property
+    def pct_committed(self) -> Decimal | None:
+        return percent(self.committed_qty, self.required_qty)
+
+    @property
+    def pct_allocated(self) -> Decimal | None:
+        return percent(self.allocated_qty, self.required_qty)
+
+    @property
+    def pct_delivered(self) -> Decimal | None:
+        return percent(self.delivered_qty, self.required_qty)
+
+
+def requirement_coverage(*, actor: Actor, filters: RequirementFilters | None = None) -> QuerySet[Requirement]:
+    """Visible requirements, each annotated with its sums (`committed_qty`, `committed_value`, … see the module
+    docstring), in the prioritised order. Slice it as you like: it stays one query."""
+    qs = (Requirement.objects.visible_to(actor).select_related("item_class", "item_class__area", "originator")
+          .prefetch_related("rel_to"))
+    qs = filter_requirements(qs, filters or RequirementFilters())
+    return (qs.annotate(counted=_lines(actor)).annotate(required_value=_REQUIRED_VALUE, **_line_sums(quantities=True))
+            .order_by("priority", "need_by", "id"))
+
+
+def coverage_row(obj: Requirement) -> RequirementCoverage:
+    """One annotated requirement as a row (sums to the cent)."""
+    a: Any = obj
+    return RequirementCoverage(
+        requirement=obj, required_qty=obj.quantity,
+        required_value=None if a.required_value is None else money(a.required_value),
+        committed_qty=a.committed_qty, committed_value=money(a.committed_value),
+        allocated_qty=a.allocated_qty, allocated_value=money(a.allocated_value),
+        delivered_qty=a.delivered_qty, delivered_value=money(a.delivered_value),
+    )
+
+
+def requirement_coverage_one(*, actor: Actor, requirement_id: int) -> RequirementCoverage | None:
+    """The coverage of one requirement (None when the actor cannot see it)."""
+    obj = requirement_coverage(actor=actor).filter(pk=requirement_id).first()
+    return None if obj is None else coverage_row(obj)
+
+
+def requirement_coverage_page(
+    *, actor: Actor, filters: RequirementFilters | None = None, page: int | str | None = 1, per_page: int = 50
+) -> Page:
+    """One page of the prioritised list with its coverage: the page's requirements are chosen first (an ordered
+    slice of ids), then only they are aggregated — a page costs the same however long the list is."""
+    from shieldwall.needs.selectors import requirement_list
+
+    ids = requirement_list(actor=actor, filters=filters).values_list("pk", flat=True)
+    chosen = Paginator(ids, per_page).get_page(page)
+    rows = {obj.pk: coverage_row(obj)
+            for obj in requirement_coverage(actor=actor).filter(pk__in=list(chosen.object_list))}
+    chosen.object_list = [rows[pk] for pk in chosen.object_list if pk in rows]  # type: ignore[misc]
+    return chosen
+
+
+# --- per capability area and per capability coalition -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupCoverage:
+    key: int | None
+    label: str
+    requirements: int
+    unpriced: int  # requirements whose item class has no reference price (not in required_value)
+    required_value: Decimal
+    committed_value: Decimal
+    allocated_value: Decimal
+    delivered_value: Decimal
+
+    @property
+    def pct_committed(self) -> Decimal | None:
+        return percent(self.committed_value, self.required_value)
+
+    @property
+    def pct_allocated(self) -> Decimal | None:
+        return percent(self.allocated_value, self.required_value)
+
+    @property
+    def pct_delivered(self) -> Decimal | None:
+        return percent(self.delivered_value, self.required_value)
+
+
+def _grouped(actor: Actor, filters: RequirementFilters | None, key: str, labels: dict[Any, str]) -> list[GroupCoverage]:
+    base = filter_requirements(Requirement.objects.visible_to(actor), filters or RequirementFilters())
+    # Two grouped queries: requirement-side sums must not see the join to the lines (it would repeat each
+    # requirement once per line), line-side sums need it.
+    required = {row["group"]: row for row in base.values(group=F(key)).annotate(
+        requirements=Count("pk"), unpriced=Count("pk", filter=Q(item_class__reference_unit_price_eur__isnull=True)),
+        required_value=Coalesce(Sum(_REQUIRED_VALUE), Value(Decimal(0)), output_field=MONEY)).order_by()}
+    pledged = {row["group"]: row for row in base.annotate(counted=_lines(actor)).values(group=F(key)).annotate(
+        **_line_sums(quantities=False)).order_by()}
+    rows = []
+    for group, req in required.items():
+        lines: dict[str, Any] = dict(pledged.get(group, {}))
+        rows.append(GroupCoverage(
+            key=group, label=labels.get(group, "—"), requirements=req["requirements"], unpriced=req["unpriced"],
+            required_value=money(req["required_value"]), committed_value=money(lines.get("committed_value")),
+            allocated_value=money(lines.get("allocated_value")), delivered_value=money(lines.get("delivered_value")),
+        ))
+    return sorted(rows, key=lambda r: (r.key is None, r.label))
+
+
+def area_coverage(*, actor: Actor, filters: RequirementFilters | None = None) -> list[GroupCoverage]:
+    """One row per capability area that has requirements the actor may see."""
+    from shieldwall.catalogue.models import CapabilityArea
+
+    labels = dict(CapabilityArea.objects.values_list("pk", "name"))
+    return _grouped(actor, filters, "item_class__area", labels)
+
+
+def coalition_coverage(*, actor: Actor, filters: RequirementFilters | None = None) -> list[GroupCoverage]:
+    """One row per capability coalition covering the requirements' areas; areas without one share a last row."""
+    from shieldwall.coalition.models import CapabilityCoalition
+
+    labels: dict[Any, str] = dict(CapabilityCoalition.objects.values_list("pk", "name"))
+    labels[None] = "No capability coalition"
+    return _grouped(actor, filters, "item_class__area__capability_coalition", labels)
+
+
+def totals(rows: Sequence[GroupCoverage]) -> GroupCoverage:
+    """The sum of area (or coalition) rows: every requirement sits in exactly one of them."""
+    return GroupCoverage(
+        key=None, label="Total", requirements=sum(r.requirements for r in rows),
+        unpriced=sum(r.unpriced for r in rows), required_value=sum((r.required_value for r in rows), Decimal(0)),
+        committed_value=sum((r.committed_value for r in rows), Decimal(0)),
+        allocated_value=sum((r.allocated_value for r in rows), Decimal(0)),
+        delivered_value=sum((r.delivered_value for r in rows), Decimal(0)),
+    )
