@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "shieldwall.catalogue",
     "shieldwall.needs",
     "shieldwall.pledges",
+    "shieldwall.analytics",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,301 @@
+"""Reads of the analytics app: data sets, and every metric as one GROUP BY over the facts the actor may see.
+
+Each metric starts from `Contribution.objects.visible_to(actor)` (or the other fact tables'), so a figure is
+computed only over what its viewer may see: an anonymous caller sums PUBLIC facts only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+
+from shieldwall.analytics import metrics
+from shieldwall.analytics.models import (
+    ChannelAllocation,
+    Contribution,
+    DataSource,
+    DonorFigure,
+    Measure,
+    SourceKind,
+    WeaponDelivery,
+)
+from shieldwall.coalition.models import Nation
+from shieldwall.core.actor import Actor
+from shieldwall.core.errors import NotFound, ValidationFailed
+
+MEASURES = tuple(Measure.values)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every metric can be narrowed to: measure, months, donors (a list or a regional group), categories."""
+
+    measure: str = Measure.ALLOCATION
+    date_from: date | None = None
+    date_to: date | None = None
+    donors: tuple[str, ...] = ()
+    group: str = "all"
+    categories: tuple[str, ...] = ()
+    by: str = "month"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.measure not in MEASURES:
+            errors["measure"] = [f"unknown measure {self.measure!r}; use {', '.join(MEASURES)}"]
+        if self.group.lower() not in metrics.GROUPS:
+            errors["group"] = [f"unknown group {self.group!r}; use {', '.join(metrics.GROUPS)}"]
+        if self.by not in ("month", "year"):
+            errors["by"] = ["use month or year"]
+        bad = [c for c in self.categories if c not in metrics.CATEGORIES]
+        if bad:
+            errors["category"] = [f"unknown category {bad[0]!r}; use {', '.join(metrics.CATEGORIES[:3])}"]
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            errors["date_from"] = ["the first month is after the last"]
+        if errors:
+            raise ValidationFailed(errors)
+
+    @property
+    def donor_set(self) -> frozenset[str] | None:
+        members = metrics.group_members(self.group)
+        if self.donors:
+            wanted = frozenset(d.upper() for d in self.donors)
+            return wanted if members is None else wanted & members
+        return members
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether months or categories are filtered (the EU share is then pro-rated)."""
+        return bool(self.date_from or self.date_to or self.categories)
+
+
+def parse_month(value: str | None, *, field_name: str, end: bool = False) -> date | None:
+    """`2024-03` (or a full date) -> the first day of that month."""
+    if not value:
+        return None
+    try:
+        parts = [int(p) for p in value.strip().split("-")[:2]]
+        return date(parts[0], parts[1], 1)
+    except (ValueError, IndexError):
+        raise ValidationFailed({field_name: [f"{value!r} is not a month; write YYYY-MM"]}) from None
+
+
+# --- data sets ------------------------------------------------------------------------------------------------
+
+
+def source_list(*, actor: Actor) -> QuerySet[DataSource]:
+    """The data sets (reference data: the catalogue is not marked, the facts are)."""
+    return DataSource.objects.order_by("kind", "family", "-published", "code")
+
+
+def source_get(*, actor: Actor, code: str | None = None) -> DataSource:
+    """A data set by code; without one, the newest external release (the default view)."""
+    qs = source_list(actor=actor)
+    found = qs.filter(code=code).first() if code else (
+        qs.filter(kind=SourceKind.EXTERNAL).order_by("-published", "-id").first() or qs.first())
+    if found is None:
+        raise NotFound(f"data set {code} not found" if code else "no data set has been imported yet")
+    return found
+
+
+# --- facts ------------------------------------------------------------------------------------------------------
+
+
+def facts(*, actor: Actor, source: DataSource, filters: Filters, measures: Iterable[str] | None = None,
+          categories: bool = True) -> QuerySet[Contribution]:
+    qs = Contribution.objects.visible_to(actor).filter(source=source)
+    wanted = tuple(measures) if measures is not None else (filters.measure,)
+    qs = qs.filter(measure__in=wanted) if len(wanted) > 1 else qs.filter(measure=wanted[0])
+    if filters.date_from:
+        qs = qs.filter(period__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(period__lte=filters.date_to)
+    donors = filters.donor_set
+    if donors is not None:
+        qs = qs.filter(donor__in=sorted(donors))
+    if categories and filters.categories:
+        qs = qs.filter(category__in=filters.categories)
+    return qs
+
+
+def fact_list(*, actor: Actor, source: DataSource, filters: Filters) -> QuerySet[Contribution]:
+    """The facts themselves (for analysts and exports), with their markings."""
+    return (facts(actor=actor, source=source, filters=filters).select_related("originator")
+            .prefetch_related("rel_to").order_by("period", "donor", "category", "id"))
+
+
+def series(*, actor: Actor, source: DataSource, filters: Filters) -> list[metrics.SeriesPoint]:
+    sums = (facts(actor=actor, source=source, filters=filters).values_list("period", "category")
+            .annotate(amount=Sum("amount_micro_eur")).order_by())
+    return metrics.series(sums, by=filters.by)
+
+
+def stages(*, actor: Actor, source: DataSource, filters: Filters) -> list[metrics.StagePoint]:
+    """Committed vs allocated vs delivered per month (deliveries exist for this system's own data only)."""
+    sums = (facts(actor=actor, source=source, filters=filters, measures=MEASURES)
+            .values_list("period", "measure").annotate(amount=Sum("amount_micro_eur")).order_by())
+    return metrics.stages(sums, by=filters.by)
+
+
+def donor_info(*, source: DataSource, codes: Iterable[str]) -> dict[str, metrics.DonorInfo]:
+    """Names, GDP (the source's own, with its base year, else the registry's), population (the registry's,
+    else pypopulation's with its year), defence budget and EU-level share of these donors."""
+    wanted = sorted(set(codes))
+    figures = {f.donor: f for f in DonorFigure.objects.filter(source=source, donor__in=wanted)}
+    nations = {n.code: n for n in Nation.objects.filter(code__in=wanted)}
+    out = {}
+    for code in wanted:
+        fig, nation = figures.get(code), nations.get(code)
+        gdp, gdp_year = (fig.gdp_eur_bn, fig.gdp_year) if fig and fig.gdp_eur_bn else (
+            (nation.gdp_eur_bn, nation.gdp_year) if nation and nation.gdp_eur_bn else (None, None))
+        population, population_year = (nation.population, nation.population_year) if nation and \
+            nation.population else _packaged_population(code)
+        out[code] = metrics.DonorInfo(
+            name=(fig.name if fig else None) or (nation.name if nation else code), gdp_eur_bn=gdp,
+            gdp_year=gdp_year, population=population, population_year=population_year,
+            defence_budget_eur_bn=nation.defence_budget_eur_bn if nation else None,
+            defence_budget_year=nation.defence_budget_year if nation else None,
+            eu_share_bn=fig.eu_share_bn if fig else None)
+    return out
+
+
+def _packaged_population(code: str) -> tuple[int | None, int | None]:
+    import pypopulation
+
+    value = pypopulation.get_population_a3(code) if len(code) == 3 else None
+    return (int(value), metrics.POPULATION_YEAR) if value else (None, None)
+
+
+def _eu_factor(*, actor: Actor, source: DataSource, filters: Filters) -> Decimal | None:
+    if filters.measure != Measure.ALLOCATION or not DonorFigure.objects.filter(
+            source=source, eu_share_bn__isnull=False).exists():
+        return None
+    eu = Filters(measure=Measure.ALLOCATION, donors=(metrics.EU_INSTITUTIONS,))
+    whole = facts(actor=actor, source=source, filters=eu).aggregate(s=Sum("amount_micro_eur"))["s"] or 0
+    if not filters.narrowed:
+        return metrics.eu_factor(whole, whole)
+    narrowed = Filters(measure=Measure.ALLOCATION, date_from=filters.date_from, date_to=filters.date_to,
+                       donors=(metrics.EU_INSTITUTIONS,), categories=filters.categories)
+    part = facts(actor=actor, source=source, filters=narrowed).aggregate(s=Sum("amount_micro_eur"))["s"] or 0
+    return metrics.eu_factor(part, whole)
+
+
+def donors(*, actor: Actor, source: DataSource, filters: Filters) -> list[metrics.DonorRow]:
+    """Totals per donor for the chosen measure, with commitments, deliveries and the relative figures."""
+    wanted = {filters.measure, Measure.COMMITMENT}
+    has_deliveries = Measure.DELIVERY in (source.measures or [])
+    if has_deliveries:
+        wanted.add(Measure.DELIVERY)
+    qs = facts(actor=actor, source=source, filters=filters, measures=sorted(wanted), categories=False)
+    if filters.categories:
+        # Commitments not broken down by category (Kiel's) stay with every category filter.
+        qs = qs.filter(Q(category__in=filters.categories) | Q(measure=Measure.COMMITMENT, category="unspecified"))
+    sums = list(qs.values_list("donor", "measure", "category").annotate(amount=Sum("amount_micro_eur")).order_by())
+    info = donor_info(source=source, codes={row[0] for row in sums})
+    return metrics.donor_rows(sums, measure=filters.measure, info=info, has_deliveries=has_deliveries,
+                              eu_factor=_eu_factor(actor=actor, source=source, filters=filters))
+
+
+def groups(*, actor: Actor, source: DataSource, filters: Filters) -> list[metrics.GroupRow]:
+    everyone = Filters(measure=filters.measure, date_from=filters.date_from, date_to=filters.date_to,
+                       categories=filters.categories, by=filters.by)
+    return metrics.group_rows(donors(actor=actor, source=source, filters=everyone))
+
+
+@dataclass(frozen=True)
+class WeaponRow:
+    iso: str
+    name: str
+    category: str
+    count: int
+    value_eur: Decimal
+    systems: list[dict[str, Any]]
+
+
+def weapons(*, actor: Actor, source: DataSource, filters: Filters) -> list[WeaponRow]:
+    """Heavy weapons per donor and category: counts, value, and the systems named."""
+    qs = WeaponDelivery.objects.visible_to(actor).filter(source=source)
+    donor_set = filters.donor_set
+    if donor_set is not None:
+        qs = qs.filter(donor__in=sorted(donor_set))
+    rows = list(qs.order_by("donor", "category", "id"))
+    info = donor_info(source=source, codes={r.donor for r in rows})
+    return [WeaponRow(iso=r.donor, name=info[r.donor].name, category=r.category, count=r.count,
+                      value_eur=r.value_eur, systems=list(r.systems)) for r in rows]
+
+
+@dataclass(frozen=True)
+class ChannelPoint:
+    year: int
+    month: int | None
+    channel: str
+    amount: Decimal
+
+
+def channels(*, actor: Actor, source: DataSource, filters: Filters) -> list[ChannelPoint]:
+    """Military allocations by sourcing channel over time: the source's own breakdown where it has one (Kiel's
+    all-donor table), else the channel recorded on the facts (this system's packages: stock, procurement …)."""
+    table = ChannelAllocation.objects.visible_to(actor).filter(source=source)
+    if filters.date_from:
+        table = table.filter(period__gte=filters.date_from)
+    if filters.date_to:
+        table = table.filter(period__lte=filters.date_to)
+    sums = list(table.values_list("period", "channel").annotate(amount=Sum("amount_micro_eur")).order_by())
+    if not sums and not ChannelAllocation.objects.visible_to(actor).filter(source=source).exists():
+        military = Filters(measure=Measure.ALLOCATION, date_from=filters.date_from, date_to=filters.date_to,
+                           donors=filters.donors, group=filters.group, categories=("military",))
+        sums = list(facts(actor=actor, source=source, filters=military).exclude(channel="")
+                    .values_list("period", "channel").annotate(amount=Sum("amount_micro_eur")).order_by())
+    buckets: dict[tuple[int, int | None, str], int] = {}
+    for period, channel, amount in sums:
+        key = (period.year, period.month if filters.by == "month" else None, channel)
+        buckets[key] = buckets.get(key, 0) + int(amount)
+    return [ChannelPoint(year, month, channel, metrics.bn(amount))
+            for (year, month, channel), amount in sorted(buckets.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0,
+                                                                                           kv[0][2]))]
+
+
+# --- the Kiel-compatible table ---------------------------------------------------------------------------------
+
+
+KIEL_COLUMNS = ("country", "iso", "year", "month", "total", "financial", "humanitarian", "military", "commitments",
+                "to_be_allocated", "gdp", "pct_gdp")
+
+
+def kiel_rows(*, actor: Actor, source: DataSource, filters: Filters | None = None) -> list[dict[str, Any]]:
+    """One row per donor and month, in the columns and units of Kiel's `data_explorer.csv` (EUR bn)."""
+    f = filters or Filters()
+    qs = facts(actor=actor, source=source, filters=f, measures=(Measure.ALLOCATION, Measure.COMMITMENT),
+               categories=False)
+    cells: dict[tuple[str, date], dict[str, int]] = {}
+    for donor, period, measure, category, amount in (qs.values_list("donor", "period", "measure", "category")
+                                                     .annotate(amount=Sum("amount_micro_eur")).order_by()):
+        row = cells.setdefault((donor, period), {"military": 0, "financial": 0, "humanitarian": 0, "commitments": 0})
+        key = "commitments" if measure == Measure.COMMITMENT else category
+        row[key] = row.get(key, 0) + int(amount)
+    info = donor_info(source=source, codes={donor for donor, _p in cells})
+    names = dict(DonorFigure.objects.filter(source=source).values_list("donor", "name"))
+    out = []
+    for (donor, period), v in sorted(cells.items(), key=lambda kv: (names.get(kv[0][0], kv[0][0]), kv[0][1])):
+        total = v["military"] + v["financial"] + v["humanitarian"]
+        gdp = info[donor].gdp_eur_bn or Decimal(0)
+        out.append({
+            "country": names.get(donor, info[donor].name), "iso": donor, "year": period.year, "month": period.month,
+            "total": _kiel_bn(total), "financial": _kiel_bn(v["financial"]),
+            "humanitarian": _kiel_bn(v["humanitarian"]), "military": _kiel_bn(v["military"]),
+            "commitments": _kiel_bn(v["commitments"]), "to_be_allocated": _kiel_bn(v["commitments"] - total),
+            "gdp": gdp.normalize() if gdp else Decimal(0),
+            "pct_gdp": (Decimal(total) / metrics.BILLION_MICRO / gdp * 100).normalize() if gdp else Decimal(0),
+        })
+    return out
+
+
+def _kiel_bn(micro: int) -> Decimal:
+    # Exactly the figure stored (micro-euros in EUR bn), without trailing zeros, as Kiel prints it.
+    value = (Decimal(micro) / metrics.BILLION_MICRO).normalize()
+    return value if value != 0 else Decimal(0)
