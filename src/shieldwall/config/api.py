@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from shieldwall.coalition.api import router as coalition_router
 from shieldwall.core.api import router as core_router
 from shieldwall.core.api_support import install_error_handlers
+from shieldwall.pledges.api import router as pledges_router
 
 api = NinjaAPI(
     title="Shieldwall API",
@@ -19,3 +20,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", coalition_router)
+api.add_router("/", pledges_router)

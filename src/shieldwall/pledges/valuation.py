@@ -3,7 +3,9 @@ ECB history, so this works air-gapped). Money is Decimal throughout.
 
 Rounding rules: the rate is the ECB's published figure (units of currency per 1 EUR, kept to 6 decimals);
 the EUR value is amount ÷ rate rounded half-up to the cent. On a day without a fixing (weekends, TARGET
-holidays) the last rate published before it applies, as the ECB recommends.
+holidays) the last rate published before it applies, as the ECB recommends. A part of a value (the units
+shipped, a line split in two) is value × part ÷ whole rounded half-up to the cent, and the rest is the exact
+difference, so the parts always add up to the whole to the cent.
 """
 
 from __future__ import annotations
@@ -75,3 +77,16 @@ def to_eur(amount: Decimal, currency: str, on: date) -> Valuation:
     rate, rate_date = ecb_rate(currency, on)
     eur = (amount / rate).quantize(CENT, rounding=ROUND_HALF_UP)
     return Valuation(amount, currency.upper(), on, rate, rate_date, eur)
+
+
+def part_value(value: Decimal, part: int, whole: int) -> Decimal:
+    """The value of `part` of `whole` units, half-up to the cent."""
+    if whole < 1 or not 0 <= part <= whole:
+        raise ValuationError(f"a part is between 0 and {whole} units, got {part}")
+    return (value * part / whole).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def split_value(value: Decimal, part: int, whole: int) -> tuple[Decimal, Decimal]:
+    """(value of `part` units, value of the rest): the first rounded to the cent, the second the exact rest."""
+    taken = part_value(value, part, whole)
+    return taken, value - taken
