@@ -81,25 +81,25 @@ def split(amount: int, funders: Sequence[Funder]) -> list[tuple[Funder, int]]:
     return parts
 
 
-def _steps(line: Line) -> list[tuple[str, date, int]]:
+def steps(line: Line) -> list[tuple[str, date, int]]:
     """(measure, day, micro-euros) for the whole line, before splitting between funders."""
     if line.status in NOT_COUNTED:
         return []
     whole = micro(line.value_eur)
     events = sorted(line.events, key=lambda e: e.effective_date)
-    steps: list[tuple[str, date, int]] = []
+    out: list[tuple[str, date, int]] = []
     committed = next((e for e in events if e.to_status == COMMITTED), None) or next(
         (e for e in events if e.to_status in ALLOCATED_OR_LATER), None)
     if committed is not None:
-        steps.append(("commitment", committed.effective_date, whole))
+        out.append(("commitment", committed.effective_date, whole))
     if line.status in ALLOCATED_OR_LATER:
         allocations = [e for e in events if e.to_status == ALLOCATED]
         allocated = allocations[-1] if allocations else next(
             (e for e in events if e.to_status in PAST_ALLOCATION), None)
         if allocated is not None:
-            steps.append(("allocation", allocated.effective_date, whole))
-    steps.extend(_deliveries(line, events, whole))
-    return steps
+            out.append(("allocation", allocated.effective_date, whole))
+    out.extend(_deliveries(line, events, whole))
+    return out
 
 
 def _deliveries(line: Line, events: Sequence[Event], whole: int) -> list[tuple[str, date, int]]:
@@ -123,7 +123,7 @@ def _deliveries(line: Line, events: Sequence[Event], whole: int) -> list[tuple[s
 def facts(line: Line) -> list[Fact]:
     """The facts of one line: one per measure step and funder."""
     out: list[Fact] = []
-    for measure, day, amount in _steps(line):
+    for measure, day, amount in steps(line):
         for funder, part in split(amount, line.funders):
             out.append(Fact(line_id=line.id, donor=funder.code, donor_nation_id=funder.nation_id, period=month(day),
                             category=line.category, subcategory=line.subcategory, measure=measure,

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
-from shieldwall.analytics import metrics
+from shieldwall.analytics import metrics, own
 from shieldwall.analytics.models import (
     ChannelAllocation,
     Contribution,
@@ -299,3 +299,86 @@ def _kiel_bn(micro: int) -> Decimal:
     # Exactly the figure stored (micro-euros in EUR bn), without trailing zeros, as Kiel prints it.
     value = (Decimal(micro) / metrics.BILLION_MICRO).normalize()
     return value if value != 0 else Decimal(0)
+
+
+def build_filters(*, measure: str = Measure.ALLOCATION, by: str = "month", date_from: str | None = "",
+                  date_to: str | None = "", donors: str | None = "", group: str | None = "all",
+                  category: str | None = "") -> Filters:
+    """Filters from the text of a query string, CLI options or a form (one parser for every adapter)."""
+    return Filters(
+        measure=(measure or Measure.ALLOCATION).strip().lower(), by=(by or "month").strip().lower(),
+        date_from=parse_month(date_from, field_name="date_from"), date_to=parse_month(date_to, field_name="date_to"),
+        donors=tuple(c.strip().upper() for c in (donors or "").split(",") if c.strip()),
+        group=(group or "all").strip().lower(),
+        categories=tuple(c.strip().lower() for c in (category or "").split(",") if c.strip()),
+    )
+
+
+def marking_of_facts(*, actor: Actor, source: DataSource, filters: Filters) -> Any:
+    """The combined marking of the facts a figure was computed from (for the banner and exports)."""
+    from shieldwall.core.banner import combine
+    from shieldwall.core.markings import Classification, Marking, Releasability
+
+    qs = facts(actor=actor, source=source, filters=filters, measures=MEASURES)
+    kinds = list(qs.values_list("classification", "releasability").distinct().order_by())
+    markings = [Marking(Classification(c), Releasability(r)) for c, r in kinds if r != Releasability.REL_TO]
+    rel_to = qs.filter(releasability=Releasability.REL_TO)
+    if any(r == Releasability.REL_TO for _c, r in kinds):
+        through = Contribution.rel_to.through
+        lists: dict[int, set[str]] = {}
+        for fact_id, code in through.objects.filter(contribution__in=rel_to.values("pk")).values_list(
+                "contribution_id", "nation__code"):
+            lists.setdefault(fact_id, set()).add(code)
+        common = set.intersection(*lists.values()) if lists else set()
+        top = max(Classification(c) for c, r in kinds if r == Releasability.REL_TO)
+        markings.append(Marking(top, Releasability.REL_TO, tuple(sorted(common))))
+    return combine(markings)
+
+
+def iati_activities(*, actor: Actor) -> list[Any]:
+    """This system's own pledge lines that are PUBLIC (as the anonymous public sees them), as IATI activities."""
+    from shieldwall.analytics.exports import (
+        COMMITMENT,
+        DISBURSEMENT,
+        EXPENDITURE,
+        PLEDGE,
+        IatiActivity,
+        IatiTransaction,
+    )
+    from shieldwall.catalogue.models import ItemType
+    from shieldwall.pledges.models import PledgeEvent, PledgeLine
+
+    public = Actor.anonymous()  # whoever asks, the export holds open data only
+    lines = list(PledgeLine.objects.visible_to(public).order_by("id"))
+    events: dict[int, list[Any]] = {}
+    for e in PledgeEvent.objects.filter(line_id__in=[line.pk for line in lines]).order_by("effective_date", "id"):
+        events.setdefault(e.line_id, []).append(e)
+    items = dict(ItemType.objects.filter(pk__in={ln.item_type_id for ln in lines if ln.item_type_id})
+                 .values_list("pk", "name"))
+    nations = dict(Nation.objects.values_list("pk", "code"))
+    names = dict(Nation.objects.values_list("pk", "name"))
+    out = []
+    for line in lines:
+        history = events.get(line.pk, [])
+        start = history[0].effective_date if history else line.value_date
+        what = items.get(line.item_type_id) if line.item_type_id else "financial support"
+        txs = [IatiTransaction(PLEDGE, start, line.value_eur)]
+        committed = next((e for e in history if e.to_status == "committed"), None)
+        if committed is not None and line.status != "cancelled":
+            txs.append(IatiTransaction(COMMITMENT, committed.effective_date, line.value_eur))
+        if line.status != "cancelled":
+            kind = EXPENDITURE if line.item_type_id else DISBURSEMENT
+            snapshot = own.Line(id=line.pk, status=line.status, quantity=line.quantity, value_eur=line.value_eur,
+                                category="", subcategory="", funders=(),
+                                events=tuple(own.Event(e.to_status, e.effective_date, e.quantity, e.value_eur)
+                                             for e in history))
+            for measure, day, amount in own.steps(snapshot):
+                if measure == "delivery":
+                    txs.append(IatiTransaction(kind, day, Decimal(amount) / 1_000_000))
+        out.append(IatiActivity(
+            line_id=line.pk, donor_code=nations[line.originator_id], donor_name=names[line.originator_id],
+            title=line.description or f"{line.quantity} × {what}",
+            description=f"{line.quantity} × {what} pledged by {names[line.originator_id]} to Ukraine "
+                        f"(Shieldwall pledge line {line.pk})",
+            status=line.status, start=start, transactions=tuple(txs)))
+    return out

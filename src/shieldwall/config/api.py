@@ -5,6 +5,7 @@ Interactive docs at /api/v1/docs are served from django-ninja's own packaged sta
 
 from ninja import NinjaAPI
 
+from shieldwall.analytics.api import router as analytics_router
 from shieldwall.coalition.api import router as coalition_router
 from shieldwall.core.api import router as core_router
 from shieldwall.core.api_support import install_error_handlers
@@ -21,3 +22,4 @@ install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", coalition_router)
 api.add_router("/", pledges_router)
+api.add_router("/", analytics_router)
