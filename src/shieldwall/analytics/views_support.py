@@ -50,3 +50,20 @@ def chart_response(name: str, *, fmt: str, actor: Actor, source: DataSource,
         response["Content-Disposition"] = f'attachment; filename="{stem}.png"'
     response["X-Source"] = source.label
     return response
+
+
+def dashboard(*, actor: Actor, source: DataSource, filters: selectors.Filters, tables: tuple[str, ...],
+              charts: tuple[str, ...]) -> dict[str, object]:
+    """The tables and inline SVG charts of one page; each table computed once and shared by its charts."""
+    from shieldwall.analytics import charts as chart_module
+    from shieldwall.analytics import tables as table_module
+
+    rows = {name: table_module.rows(name, actor=actor, source=source, filters=filters) for name in tables}
+    svgs = []
+    for name in charts:
+        data = rows.get(table_module.CHART_TABLES[name]) or chart_rows(name, actor=actor, source=source,
+                                                                       filters=filters)
+        svgs.append({"name": name, "title": chart_module.TITLES[name],
+                     "svg": chart_module.svg(chart_spec(name, data, source=source, filters=filters))})
+    return {"tables": {name: {"columns": table_module.table(name).columns, "rows": rows[name]} for name in tables},
+            "charts": svgs}

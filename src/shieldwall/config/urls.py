@@ -8,4 +8,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("shieldwall.core.urls")),
     path("", include("shieldwall.coalition.urls")),
+    path("", include("shieldwall.analytics.urls")),
 ]
