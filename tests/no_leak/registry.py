@@ -155,3 +155,90 @@ CLI_CASES: dict[str, Case] = {
     "meeting create": Case("create"),
     "announcement list": Case(), "announcement create": Case("create"),
 }
+
+
+# --- words to action: meeting reports, donor pages, security agreements ----------------------------------------
+
+
+@seeder
+def seed_words_to_action(actors: dict[str, Any]) -> dict[str, int]:
+    """A security agreement of each variant, and a package (with an overdue line) of each variant, co-funded by
+    FRA and GBR and linked to the LEAK-COAL announcement and agreement: the report, donor page and fulfilment of
+    records a viewer may see must still leave out the packages it may not."""
+    from decimal import Decimal
+
+    from shieldwall.coalition import services
+    from shieldwall.coalition.models import Announcement, Nation
+    from shieldwall.pledges.models import Package, PackageFunder, PledgeEvent, PledgeLine
+
+    gbr, fra = actors["gbr_coord"], actors["coord"]
+    specs = {
+        "relto": (gbr, {"classification": 1, "releasability": "REL_TO", "rel_to": ["GBR", "UKR"]}),
+        "conf": (fra, {"classification": 2, "releasability": "COALITION"}),
+        "coal": (fra, {"classification": 0, "releasability": "COALITION"}),
+    }
+    out: dict[str, int] = {}
+    for variant, (actor, marking) in specs.items():
+        marker = MARKERS[variant]
+        agreement = services.agreement_create(
+            actor=actor, title=f"{marker} agreement", donor=actor.nation_code, partner="UKR", signed=date(2024, 1, 1),
+            description=f"{marker} terms", obligations={2025: Decimal("1000000.00")}, **marking)
+        out[f"agreement:{variant}"] = agreement.pk
+    announcement = Announcement.objects.visible_to(fra).get(text=f"{MARKERS['coal']} announcement")
+    nations = {n.code: n for n in Nation.objects.filter(code__in=["FRA", "GBR", "UKR"])}
+    for variant, (actor, marking) in specs.items():
+        marker = MARKERS[variant]
+        common = {"originator": nations[actor.nation_code], "classification": marking["classification"],
+                  "releasability": marking["releasability"]}
+        package = Package.objects.create(title=f"{marker} package", date=date(2025, 4, 1), source="stock",
+                                         announcement=announcement, agreement_id=out["agreement:coal"], **common)
+        line = PledgeLine.objects.create(
+            package=package, description=f"{marker} line", quantity=2, value_amount=Decimal("1000.00"),
+            value_date=date(2025, 4, 1), fx_rate=Decimal(1), value_eur=Decimal("1000.00"),
+            available_from=date(2025, 5, 1), status="committed", **common)
+        for obj in (package, line):
+            obj.rel_to.set([nations[code] for code in marking.get("rel_to", [])])
+        for code in ("FRA", "GBR"):
+            PackageFunder.objects.create(package=package, nation=nations[code], share=Decimal("0.5"))
+        PledgeEvent.objects.create(line=line, from_status="announced", to_status="committed", quantity=2,
+                                   value_eur=Decimal("1000.00"), effective_date=date(2025, 4, 2))
+        out[f"words_package:{variant}"] = package.pk
+    return out
+
+
+API_CASES.update({
+    "GET /api/v1/meetings/{meeting_id}/report": Case(params={"meeting_id": "meeting"}),
+    "GET /api/v1/donors/{code}": Case(params={"code": "=FRA"}),
+    "GET /api/v1/agreements": Case(),
+    "GET /api/v1/agreements/{agreement_id}": Case(params={"agreement_id": "agreement"}),
+    "POST /api/v1/agreements": Case("create"),
+    "PATCH /api/v1/agreements/{agreement_id}": Case("write", params={"agreement_id": "agreement"},
+                                                    body={"title": "x"}),
+    "DELETE /api/v1/agreements/{agreement_id}": Case("write", params={"agreement_id": "agreement"}),
+    "GET /api/v1/agreements/{agreement_id}/fulfilment": Case(params={"agreement_id": "agreement"}),
+    "POST /api/v1/agreements/{agreement_id}/packages": Case("write", params={"agreement_id": "agreement"},
+                                                            body={"package_id": 1}),
+    "DELETE /api/v1/agreements/{agreement_id}/packages/{package_id}": Case(
+        "write", params={"agreement_id": "agreement", "package_id": "words_package"}),
+})
+
+PAGE_CASES.update({
+    "meeting_report": Case(params={"id": "meeting"}),
+    "donor_detail": Case(params={"code": "=FRA"}),
+    "agreement_list": Case(),
+    "agreement_create": Case(),
+    "agreement_detail": Case(params={"id": "agreement"}),
+    "agreement_edit": Case(params={"id": "agreement"}),
+    "agreement_delete": Case("write", params={"id": "agreement"}),
+    "agreement_link_package": Case("write", params={"id": "agreement"}),
+    "agreement_unlink_package": Case("write", params={"id": "agreement", "package_id": "words_package"}),
+})
+
+CLI_CASES.update({
+    "report meeting": Case(params={"{id}": "meeting"}, query="{id}"),
+    "donor show": Case(query="FRA"),
+    "agreement list": Case(),
+    "agreement show": Case(params={"{id}": "agreement"}, query="{id}"),
+    "agreement create": Case("create"),
+    "agreement link": Case("write", params={"{id}": "agreement"}, query="{id} --package 999999999"),
+})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from shieldwall.coalition.models import (
@@ -267,6 +267,7 @@ def agreement_list(*, actor: Actor, filters: AgreementFilters | None = None) -> 
         SecurityAgreement.objects.visible_to(actor)
         .select_related("donor", "partner", "originator")
         .prefetch_related("rel_to", Prefetch("obligations", queryset=Obligation.objects.order_by("year")))
+        .annotate(obligations_total=Sum("obligations__amount_eur"))
     )
     if f.q:
         qs = qs.filter(Q(title__icontains=f.q) | Q(description__icontains=f.q))

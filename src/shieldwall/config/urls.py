@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("shieldwall.core.urls")),
     path("", include("shieldwall.coalition.urls")),
+    path("", include("shieldwall.pledges.report_urls")),
     path("", include("shieldwall.analytics.urls")),
 ]

@@ -29,16 +29,16 @@ def package_link_announcement(
 ) -> Package:
     """Record that the package came of this announcement (or of none, with `announcement_id=None`)."""
     with transaction.atomic():
-        package: Package = writes.get_visible_for_update(Package.objects, actor=actor, pk=package_id)
-        writes.require(actor, "change", package)
         announcement = None
         if announcement_id is not None:
             announcement = Announcement.objects.visible_to(actor).filter(pk=announcement_id).first()
             if announcement is None:
                 raise NotFound(f"announcement {announcement_id} not found")
-            if announcement.nation_id not in _funder_ids(package):
-                raise ValidationFailed({"announcement": [
-                    "the announcing nation does not fund this package; link the announcement of one of its funders"]})
+        package: Package = writes.get_visible_for_update(Package.objects, actor=actor, pk=package_id)
+        writes.require(actor, "change", package)
+        if announcement is not None and announcement.nation_id not in _funder_ids(package):
+            raise ValidationFailed({"announcement": [
+                "the announcing nation does not fund this package; link the announcement of one of its funders"]})
         return writes.update(actor=actor, obj=package, changes={"announcement": announcement},
                              expected_version=expected_version, action="package.link_announcement")
 
@@ -48,15 +48,29 @@ def package_link_agreement(
 ) -> Package:
     """Record that the package counts towards this security agreement (or none, with `agreement_id=None`)."""
     with transaction.atomic():
-        package: Package = writes.get_visible_for_update(Package.objects, actor=actor, pk=package_id)
-        writes.require(actor, "change", package)
         agreement = None
         if agreement_id is not None:
             agreement = SecurityAgreement.objects.visible_to(actor).filter(pk=agreement_id).first()
             if agreement is None:
                 raise NotFound(f"security agreement {agreement_id} not found")
-            if agreement.donor_id not in _funder_ids(package):
-                raise ValidationFailed({"agreement": [
-                    "the agreement's donor does not fund this package, so it cannot count towards it"]})
+        package: Package = writes.get_visible_for_update(Package.objects, actor=actor, pk=package_id)
+        writes.require(actor, "change", package)
+        if agreement is not None and agreement.donor_id not in _funder_ids(package):
+            raise ValidationFailed({"agreement": [
+                "the agreement's donor does not fund this package, so it cannot count towards it"]})
         return writes.update(actor=actor, obj=package, changes={"agreement": agreement},
                              expected_version=expected_version, action="package.link_agreement")
+
+
+def package_unlink_agreement(
+    *, actor: Actor, package_id: int, agreement_id: int, expected_version: int | None = None
+) -> Package:
+    """Stop counting the package towards this agreement (404 unless it is linked to it and both are visible)."""
+    with transaction.atomic():
+        if not SecurityAgreement.objects.visible_to(actor).filter(pk=agreement_id).exists():
+            raise NotFound(f"security agreement {agreement_id} not found")
+        package: Package = writes.get_visible_for_update(Package.objects, actor=actor, pk=package_id)
+        if package.agreement_id != agreement_id:
+            raise NotFound(f"package {package_id} does not count towards agreement {agreement_id}")
+        return package_link_agreement(actor=actor, package_id=package_id, agreement_id=None,
+                                      expected_version=expected_version)

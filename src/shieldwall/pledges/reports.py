@@ -49,6 +49,7 @@ from shieldwall.core.banner import combine, marking_of
 from shieldwall.core.errors import NotFound
 from shieldwall.core.markings import Classification, Marking, Releasability
 from shieldwall.core.models import Marked
+from shieldwall.core.roles import Role
 from shieldwall.pledges.models import (
     ALLOCATED_OR_LATER,
     COUNTED_STATUSES,
@@ -256,6 +257,17 @@ class PackageProgress:
     package: Package
     totals: StageTotals
     share: Decimal = Decimal(1)  # the donor's share, on a donor's page
+
+    @property
+    def share_pct(self) -> Decimal:
+        return (self.share * 100).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+    @property
+    def funders(self) -> list[tuple[str, Decimal]]:
+        """(nation code, % share) of each funder; a package without funder rows is its originator's."""
+        rows = [(f.nation.code, (f.share * 100).quantize(TENTH, rounding=ROUND_HALF_UP))
+                for f in self.package.funders.all()]
+        return rows or [(self.package.originator.code, Decimal(100))]
 
 
 @dataclass(frozen=True)
@@ -528,3 +540,14 @@ def agreement_fulfilment(*, actor: Actor, agreement_id: int) -> AgreementFulfilm
                   for p in packages],
         marking=_page_marking([agreement, *packages], lines), records=[agreement, *packages],
     )
+
+
+def packages_linkable_to_agreement(*, actor: Actor, agreement: SecurityAgreement) -> QuerySet[Package]:
+    """The choices for linking: visible packages its donor funds and not yet linked to it, of the actor's own
+    nation (as the package policy has it, a donor officer changes only its nation's packages; the link service
+    checks the rule itself)."""
+    visible = Package.objects.visible_to(actor)
+    if not actor.has_role(Role.DONOR) or actor.nation_id is None:
+        return visible.none()
+    return (visible.filter(_funded_by(agreement.donor_id), originator_id=actor.nation_id)
+            .exclude(agreement_id=agreement.pk).order_by("-date", "-id"))
