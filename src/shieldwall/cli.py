@@ -30,7 +30,8 @@ DEV_SETTINGS = "shieldwall.config.settings.dev"
 PRODUCTION_SETTINGS = "shieldwall.config.settings.production"
 # In dependency order; a new app appends its module here.
 COMMAND_MODULES = ("shieldwall.core.cli", "shieldwall.coalition.cli", "shieldwall.analytics.cli",
-                   "shieldwall.coalition.agreements_cli", "shieldwall.pledges.reports_cli")
+                   "shieldwall.coalition.agreements_cli", "shieldwall.pledges.reports_cli",
+                   "shieldwall.pledges.cli")
 
 Handler = Callable[["Context"], int | None]
 

@@ -277,3 +277,12 @@ def requirement_choices(*, actor: Actor, item_type_id: int | None = None) -> Que
 
 def announcement_choices(*, actor: Actor) -> QuerySet[Announcement]:
     return _announcements(actor)
+
+
+def item_type_find(*, actor: Actor, ref: str) -> ItemType:
+    """An item type by id or by exact name (case-insensitive), for the CLI."""
+    qs = item_type_choices(actor=actor)
+    found = qs.filter(pk=int(ref)).first() if ref.strip().isdigit() else qs.filter(name__iexact=ref.strip()).first()
+    if found is None:
+        raise NotFound(f"item type {ref!r} not found")
+    return found

@@ -212,7 +212,8 @@ def package_create(
         package = writes.create(actor=actor, obj=package, rel_to=list(rel_to),
                                 extra_audit={"funders": [None, _funders_audit(rows)]})
         _set_funders(package, rows)
-        created = [_create_line(actor, package, spec, effective_date) for spec in lines]
+        # Lines given with the package were announced with it.
+        created = [_create_line(actor, package, spec, effective_date or package.date) for spec in lines]
         _after_lines(actor, [line.pk for line in created], {line.requirement_id for line in created})
     return package
 
@@ -484,6 +485,18 @@ def line_update(*, actor: Actor, id: int, expected_version: int | None = None, *
                              rel_to=rel_to, action="pledge_line.update")
         _after_lines(actor, [line.pk], [old_requirement, line.requirement_id])
     return line
+
+
+def editable_fields(line: PledgeLine) -> set[str]:
+    """What `line_update` may change on this line at its stage."""
+    if line.status in CLOSED:
+        return set()
+    fields = set(EDITABLE_WHILE_OPEN)
+    if line.status == LineStatus.ANNOUNCED:
+        fields |= EDITABLE_WHILE_ANNOUNCED
+    if line.status in (LineStatus.ANNOUNCED, LineStatus.COMMITTED):
+        fields |= EDITABLE_BEFORE_ALLOCATION
+    return fields
 
 
 def _check_editable(line: PledgeLine, changes: dict[str, Any]) -> None:
