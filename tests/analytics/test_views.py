@@ -26,7 +26,8 @@ def test_pages_show_charts_and_figures(client: Client, gbr_analyst_user: User, k
     response = client.get(url)
     text = response.content.decode()
     assert response.status_code == 200
-    assert text.count("<svg") >= 2 and "Kiel Institute for the World Economy, Ukraine Support Tracker, Release 29" in text
+    assert text.count("<svg") >= 2
+    assert "Kiel Institute for the World Economy, Ukraine Support Tracker, Release 29" in text
     assert "UNCLASSIFIED // PUBLIC RELEASE" in text
 
 

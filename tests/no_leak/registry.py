@@ -418,3 +418,82 @@ CLI_CASES.update({
     "analytics iati": Case(),
     "analytics refresh": Case("create"),
 })
+
+
+# --- analytics: contribution facts, heavy weapons and sourcing channels ------------------------------------------
+
+
+@seeder
+def seed_analytics(actors: dict[str, Any]) -> dict[str, int]:
+    """A data set whose facts, weapons and channels of each variant carry the marker in their text (a finer
+    category, a weapon category and system, a channel name), and the `shieldwall` facts derived from every pledge
+    line seeded before (none of them PUBLIC, so the IATI export must stay empty of markers)."""
+    from shieldwall.analytics import services
+    from shieldwall.analytics.models import ChannelAllocation, Contribution, DataSource, WeaponDelivery
+    from shieldwall.coalition.models import Nation
+
+    # Facts come from imports and derivations, not from a service that takes them one by one: seeded directly.
+    source = DataSource.objects.create(code="leakcheck", family="leakcheck", title="Leak check", label="Leak check")
+    nations = dict(Nation.objects.values_list("code", "pk"))
+    specs = {
+        "relto": ("GBR", {"classification": 1, "releasability": "REL_TO"}, ["GBR", "UKR"]),
+        "conf": ("FRA", {"classification": 2, "releasability": "COALITION"}, []),
+        "coal": ("FRA", {"classification": 0, "releasability": "COALITION"}, []),
+    }
+    out: dict[str, int] = {}
+    for variant, (code, marking, rel_to) in specs.items():
+        marker = MARKERS[variant]
+        common = {"source": source, "originator_id": nations[code], **marking}
+        rows = [
+            Contribution.objects.create(donor=code, donor_nation_id=nations[code], period=date(2025, 4, 1),
+                                        category="military", subcategory=marker, measure="allocation",
+                                        amount_micro_eur=10**12, **common),
+            WeaponDelivery.objects.create(donor=code, donor_nation_id=nations[code], category=marker, count=1,
+                                          value_micro_eur=10**12, systems=[{"system": marker, "count": 1}], **common),
+            ChannelAllocation.objects.create(period=date(2025, 4, 1), channel=marker, amount_micro_eur=10**12,
+                                             **common),
+        ]
+        for row in rows:
+            row.rel_to.set([nations[c] for c in rel_to])
+        out[f"contribution:{variant}"] = rows[0].pk
+    services.shieldwall_refresh()
+    return out
+
+
+_LEAK_SOURCE = "source=leakcheck"
+API_CASES.update({
+    "GET /api/v1/analytics/sources": Case(),
+    "GET /api/v1/analytics/series": Case(query=_LEAK_SOURCE),
+    "GET /api/v1/analytics/stages": Case(query=_LEAK_SOURCE),
+    "GET /api/v1/analytics/donors": Case(query=_LEAK_SOURCE),
+    "GET /api/v1/analytics/groups": Case(query=_LEAK_SOURCE),
+    "GET /api/v1/analytics/weapons": Case(query=_LEAK_SOURCE),
+    "GET /api/v1/analytics/channels": Case(query=_LEAK_SOURCE),
+    "GET /api/v1/analytics/facts": Case(query=_LEAK_SOURCE),
+    "GET /api/v1/analytics/export/{table}": Case(params={"table": "=facts"}, query=f"{_LEAK_SOURCE}&format=json"),
+    "GET /api/v1/analytics/charts/{chart}": Case(params={"chart": "=weapons"}, query=f"{_LEAK_SOURCE}&format=svg"),
+    "GET /api/v1/analytics/iati": Case(),
+})
+
+PAGE_CASES.update({
+    "analytics_donors": Case(query=_LEAK_SOURCE),
+    "analytics_series": Case(query=_LEAK_SOURCE),
+    "analytics_weapons": Case(query=_LEAK_SOURCE),
+    "analytics_chart": Case(params={"name": "=weapons", "fmt": "=svg"}, query=_LEAK_SOURCE),
+    "analytics_export": Case(params={"name": "=facts", "fmt": "=json"}, query=_LEAK_SOURCE),
+    "public_transparency": Case(query=_LEAK_SOURCE),
+    "public_chart": Case(params={"name": "=weapons", "fmt": "=svg"}, query=_LEAK_SOURCE),
+    "public_export": Case(params={"name": "=facts", "fmt": "=json"}, query=_LEAK_SOURCE),
+})
+
+_CLI_LEAK = "--source leakcheck"
+CLI_CASES.update({
+    "import kiel": Case("create"),
+    "analytics sources": Case(),
+    **{f"analytics {table}": Case(query=_CLI_LEAK)
+       for table in ("series", "donors", "groups", "stages", "weapons", "channels", "facts")},
+    "analytics export": Case("create"),  # writes a file; its content is the `facts` table walked above
+    "analytics chart": Case("create"),  # writes a file; the same chart is walked through the API and pages
+    "analytics iati": Case(),
+    "analytics refresh": Case("create"),
+})

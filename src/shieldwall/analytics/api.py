@@ -5,7 +5,6 @@ Responses carry an ETag (the data set's version, the query and whom it was compu
 `public` for anonymous callers, whose answers are the same for everyone, `private` otherwise.
 """
 
-from __future__ import annotations
 
 import hashlib
 
