@@ -108,7 +108,7 @@ def database_config() -> dict[str, object]:
     if config["ENGINE"] == "django.db.backends.postgresql":
         # Short OLTP queries: JIT compilation costs more than it saves (36 ms on a 20,000-row list, measured
         # by bench/access_overhead.py), and the access filter's subplan inflates the planner's cost estimate.
-        config["OPTIONS"] = {**dict(config.get("OPTIONS") or {}), "options": "-c jit=off"}  # type: ignore[arg-type]
+        config["OPTIONS"] = {"options": "-c jit=off"}
     return config
 
 
