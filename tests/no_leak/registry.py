@@ -418,3 +418,94 @@ CLI_CASES.update({
     "analytics iati": Case(),
     "analytics refresh": Case("create"),
 })
+
+
+# --- catalogue and requirements: the prioritised list, its lifecycle and coverage ----------------------------------
+
+
+@seeder
+def seed_needs(actors: dict[str, Any]) -> dict[str, int]:
+    """A requirement of each variant (created by a recipient of the coordinator's nation, opened by the
+    coordinator), and against the LEAK-COAL requirement — which members see — a pledge line of each variant: its
+    detail page and coverage must leave out the lines a viewer may not see."""
+    import dataclasses
+    from decimal import Decimal
+
+    from shieldwall.catalogue import services as catalogue
+    from shieldwall.coalition.models import Nation
+    from shieldwall.core.actor import Actor
+    from shieldwall.needs import services
+    from shieldwall.pledges.models import Package, PledgeLine
+
+    system = Actor.system("no-leak")
+    area = catalogue.capability_area_create(actor=system, code="artillery", name="Artillery")
+    item_class = catalogue.item_class_create(actor=system, area_id=area.pk, name="155 mm artillery ammunition",
+                                             unit="rounds", reference_unit_price_eur=Decimal("4000"))
+    item_type = catalogue.item_type_create(actor=system, item_class_id=item_class.pk, name="155 mm M795")
+    gbr, fra = actors["gbr_coord"], actors["coord"]
+    specs = {
+        "relto": (gbr, {"classification": 1, "releasability": "REL_TO", "rel_to": ["GBR", "UKR"]}),
+        "conf": (fra, {"classification": 2, "releasability": "COALITION"}),
+        "coal": (fra, {"classification": 0, "releasability": "COALITION"}),
+    }
+    out: dict[str, int] = {"catalogue_area": area.pk, "item_class": item_class.pk, "item_type": item_type.pk}
+    for variant, (coordinator, marking) in specs.items():
+        marker = MARKERS[variant]
+        recipient = dataclasses.replace(coordinator, roles=frozenset({"recipient"}))
+        requirement = services.requirement_create(
+            actor=recipient, item_class_id=item_class.pk, quantity=100, need_by=date(2026, 9, 1),
+            destination=f"{marker} hub", title=f"{marker} requirement", justification=f"{marker} why", **marking)
+        services.requirement_submit(actor=recipient, id=requirement.pk)
+        services.requirement_validate(actor=coordinator, id=requirement.pk)
+        services.requirement_open(actor=coordinator, id=requirement.pk)
+        out[f"requirement:{variant}"] = requirement.pk
+    nations = {n.code: n for n in Nation.objects.filter(code__in=["FRA", "GBR", "UKR"])}
+    for variant, (coordinator, marking) in specs.items():
+        marker = MARKERS[variant]
+        common = {"originator": nations[coordinator.nation_code], "classification": marking["classification"],
+                  "releasability": marking["releasability"]}
+        package = Package.objects.create(title=f"{marker} needs package", date=date(2025, 4, 1), source="stock",
+                                         **common)
+        line = PledgeLine.objects.create(
+            package=package, requirement_id=out["requirement:coal"], item_type=item_type,
+            description=f"{marker} line against a requirement", quantity=10, value_amount=Decimal("40000.00"),
+            value_date=date(2025, 4, 1), fx_rate=Decimal(1), value_eur=Decimal("40000.00"), status="allocated",
+            **common)
+        for obj in (package, line):
+            obj.rel_to.set([nations[code] for code in marking.get("rel_to", [])])
+    return out
+
+
+_REQ = {"requirement_id": "requirement"}
+API_CASES.update({
+    "GET /api/v1/catalogue/areas": Case(),
+    "GET /api/v1/catalogue/areas/{area_id}": Case(params={"area_id": "#catalogue_area"}),
+    "POST /api/v1/catalogue/areas": Case("create"),
+    "PATCH /api/v1/catalogue/areas/{area_id}": Case("create"),  # unmarked reference data, admins only
+    "GET /api/v1/catalogue/classes": Case(),
+    "GET /api/v1/catalogue/classes/{class_id}": Case(params={"class_id": "#item_class"}),
+    "POST /api/v1/catalogue/classes": Case("create"),
+    "PATCH /api/v1/catalogue/classes/{class_id}": Case("create"),
+    "GET /api/v1/catalogue/types": Case(),
+    "GET /api/v1/catalogue/types/{type_id}": Case(params={"type_id": "#item_type"}),
+    "POST /api/v1/catalogue/types": Case("create"),
+    "PATCH /api/v1/catalogue/types/{type_id}": Case("create"),
+    "GET /api/v1/catalogue/compatibility": Case(),
+    "GET /api/v1/catalogue/compatibility/{compatibility_id}": Case("create"),
+    "POST /api/v1/catalogue/compatibility": Case("create"),
+    "PATCH /api/v1/catalogue/compatibility/{compatibility_id}": Case("create"),
+    "DELETE /api/v1/catalogue/compatibility/{compatibility_id}": Case("create"),
+    "GET /api/v1/requirements": Case(),
+    "GET /api/v1/requirements/{requirement_id}": Case(params=_REQ),
+    "POST /api/v1/requirements": Case("create"),
+    "PATCH /api/v1/requirements/{requirement_id}": Case("write", params=_REQ, body={"title": "x"}),
+    "POST /api/v1/requirements/{requirement_id}/submit": Case("write", params=_REQ),
+    "POST /api/v1/requirements/{requirement_id}/validate": Case("write", params=_REQ),
+    "POST /api/v1/requirements/{requirement_id}/open": Case("write", params=_REQ),
+    "POST /api/v1/requirements/{requirement_id}/return": Case("write", params=_REQ, body={"reason": "x"}),
+    "POST /api/v1/requirements/{requirement_id}/withdraw": Case("write", params=_REQ, body={"reason": "x"}),
+    "POST /api/v1/requirements/{requirement_id}/reprioritise": Case("write", params=_REQ, body={"priority": 1}),
+    "GET /api/v1/coverage/requirements": Case(),
+    "GET /api/v1/coverage/areas": Case(),
+    "GET /api/v1/coverage/coalitions": Case(),
+})

@@ -6,10 +6,12 @@ Interactive docs at /api/v1/docs are served from django-ninja's own packaged sta
 from ninja import NinjaAPI
 
 from shieldwall.analytics.api import router as analytics_router
+from shieldwall.catalogue.api import router as catalogue_router
 from shieldwall.coalition.agreements_api import router as agreements_router
 from shieldwall.coalition.api import router as coalition_router
 from shieldwall.core.api import router as core_router
 from shieldwall.core.api_support import install_error_handlers
+from shieldwall.needs.api import router as needs_router
 from shieldwall.pledges.api import router as pledges_router
 from shieldwall.pledges.reports_api import router as reports_router
 
@@ -23,6 +25,8 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", coalition_router)
+api.add_router("/", catalogue_router)
+api.add_router("/", needs_router)
 api.add_router("/", agreements_router)
 api.add_router("/", reports_router)
 api.add_router("/", pledges_router)

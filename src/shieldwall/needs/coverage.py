@@ -20,12 +20,15 @@ visible-lines subquery): a line released elsewhere never moves a figure, even on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     DecimalField,
@@ -43,6 +46,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from shieldwall.core.actor import Actor
+from shieldwall.core.markings import Classification, Marking, Releasability
 from shieldwall.needs.models import Requirement
 from shieldwall.needs.selectors import RequirementFilters, filter_requirements
 
@@ -64,6 +68,18 @@ class Share(Func):
         left, left_params = compiler.compile(dividend)
         right, right_params = compiler.compile(divisor)
         return f"(CAST({left} AS REAL) / {right})", [*left_params, *right_params]
+
+
+@contextmanager
+def _without_jit() -> Iterator[None]:
+    """PostgreSQL compiles these grouped queries with its JIT (their estimated cost is high: a visibility test per
+    line) and spends longer compiling (0.3–0.6 s) than running them; turn it off for this transaction only."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def money(value: Any) -> Decimal:
@@ -115,7 +131,20 @@ _REQUIRED_VALUE = ExpressionWrapper(F("quantity") * F("item_class__reference_uni
 
 @dataclass(frozen=True)
 class RequirementCoverage:
-    requirement: Requirement
+    """One requirement with its coverage; plain values (no model instance), so a whole table stays cheap."""
+
+    id: int
+    title: str
+    item_class_id: int
+    item_class: str
+    unit: str
+    area: str
+    priority: int
+    need_by: date
+    status: str
+    destination: str
+    originator: str
+    marking: Marking
     required_qty: int
     required_value: Decimal | None
     committed_qty: int
@@ -124,6 +153,10 @@ class RequirementCoverage:
     allocated_value: Decimal
     delivered_qty: int
     delivered_value: Decimal
+
+    @property
+    def marking_text(self) -> str:
+        return str(self.marking)
 
     @property
     def pct_committed(self) -> Decimal | None:
@@ -138,32 +171,60 @@ class RequirementCoverage:
         return percent(self.delivered_qty, self.required_qty)
 
 
-def requirement_coverage(*, actor: Actor, filters: RequirementFilters | None = None) -> QuerySet[Requirement]:
-    """Visible requirements, each annotated with its sums (`committed_qty`, `committed_value`, … see the module
-    docstring), in the prioritised order. Slice it as you like: it stays one query."""
-    qs = (Requirement.objects.visible_to(actor).select_related("item_class", "item_class__area", "originator")
-          .prefetch_related("rel_to"))
-    qs = filter_requirements(qs, filters or RequirementFilters())
-    return (qs.annotate(counted=_lines(actor)).annotate(required_value=_REQUIRED_VALUE, **_line_sums(quantities=True))
-            .order_by("priority", "need_by", "id"))
+_ROW_VALUES: dict[str, Any] = {
+    "item_class_name": F("item_class__name"), "unit": F("item_class__unit"), "area_name": F("item_class__area__name"),
+    "originator_code": F("originator__code"), "required_value": _REQUIRED_VALUE,
+}
+_ROW_FIELDS = ("pk", "title", "item_class_id", "priority", "need_by", "status", "destination", "quantity",
+               "classification", "releasability")
 
 
-def coverage_row(obj: Requirement) -> RequirementCoverage:
-    """One annotated requirement as a row (sums to the cent)."""
-    a: Any = obj
-    return RequirementCoverage(
-        requirement=obj, required_qty=obj.quantity,
-        required_value=None if a.required_value is None else money(a.required_value),
-        committed_qty=a.committed_qty, committed_value=money(a.committed_value),
-        allocated_qty=a.allocated_qty, allocated_value=money(a.allocated_value),
-        delivered_qty=a.delivered_qty, delivered_value=money(a.delivered_value),
-    )
+def _rows(actor: Actor, qs: QuerySet[Requirement]) -> list[RequirementCoverage]:
+    """Coverage rows of the requirements in `qs` (already visible and filtered), in its order: one grouped query
+    for the sums, one for the REL TO nations of the REL TO requirements among them."""
+    through: Any = Requirement.rel_to.through
+    codes: dict[int, list[str]] = {}
+    rel_to = through.objects.filter(requirement_id__in=Subquery(qs.filter(releasability="REL_TO").order_by()
+                                                                .values("pk")))
+    for requirement_id, code in rel_to.values_list("requirement_id", "nation__code").order_by("nation__code"):
+        codes.setdefault(requirement_id, []).append(code)
+    grouped = (qs.annotate(counted=_lines(actor)).values(*_ROW_FIELDS, **_ROW_VALUES)
+               .annotate(**_line_sums(quantities=True)))
+    with _without_jit():
+        fetched = list(grouped)
+    return [RequirementCoverage(
+        id=r["pk"], title=r["title"], item_class_id=r["item_class_id"], item_class=r["item_class_name"],
+        unit=r["unit"], area=r["area_name"], priority=r["priority"], need_by=r["need_by"], status=r["status"],
+        destination=r["destination"], originator=r["originator_code"],
+        marking=Marking(Classification(r["classification"]), Releasability(r["releasability"]),
+                        tuple(codes.get(r["pk"], ()))),
+        required_qty=r["quantity"],
+        required_value=None if r["required_value"] is None else money(r["required_value"]),
+        committed_qty=r["committed_qty"], committed_value=money(r["committed_value"]),
+        allocated_qty=r["allocated_qty"], allocated_value=money(r["allocated_value"]),
+        delivered_qty=r["delivered_qty"], delivered_value=money(r["delivered_value"]),
+    ) for r in fetched]
+
+
+def _visible(actor: Actor, filters: RequirementFilters | None) -> QuerySet[Requirement]:
+    return filter_requirements(Requirement.objects.visible_to(actor), filters or RequirementFilters())
+
+
+def requirement_coverage(*, actor: Actor, filters: RequirementFilters | None = None) -> list[RequirementCoverage]:
+    """The whole coverage table: every visible requirement matching `filters`, most urgent first."""
+    return _rows(actor, _visible(actor, filters).order_by("priority", "need_by", "id"))
+
+
+def requirement_coverage_for(*, actor: Actor, ids: Sequence[int]) -> list[RequirementCoverage]:
+    """Coverage of these requirements (those visible to the actor), in the order of `ids` (a page of a list)."""
+    rows = {row.id: row for row in _rows(actor, Requirement.objects.visible_to(actor).filter(pk__in=list(ids)))}
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def requirement_coverage_one(*, actor: Actor, requirement_id: int) -> RequirementCoverage | None:
     """The coverage of one requirement (None when the actor cannot see it)."""
-    obj = requirement_coverage(actor=actor).filter(pk=requirement_id).first()
-    return None if obj is None else coverage_row(obj)
+    found = requirement_coverage_for(actor=actor, ids=[requirement_id])
+    return found[0] if found else None
 
 
 def requirement_coverage_page(
@@ -175,9 +236,7 @@ def requirement_coverage_page(
 
     ids = requirement_list(actor=actor, filters=filters).values_list("pk", flat=True)
     chosen = Paginator(ids, per_page).get_page(page)
-    rows = {obj.pk: coverage_row(obj)
-            for obj in requirement_coverage(actor=actor).filter(pk__in=list(chosen.object_list))}
-    chosen.object_list = [rows[pk] for pk in chosen.object_list if pk in rows]  # type: ignore[misc]
+    chosen.object_list = requirement_coverage_for(actor=actor, ids=list(chosen.object_list))  # type: ignore[assignment]
     return chosen
 
 
@@ -209,14 +268,15 @@ class GroupCoverage:
 
 
 def _grouped(actor: Actor, filters: RequirementFilters | None, key: str, labels: dict[Any, str]) -> list[GroupCoverage]:
-    base = filter_requirements(Requirement.objects.visible_to(actor), filters or RequirementFilters())
+    base = _visible(actor, filters)
     # Two grouped queries: requirement-side sums must not see the join to the lines (it would repeat each
     # requirement once per line), line-side sums need it.
     required = {row["group"]: row for row in base.values(group=F(key)).annotate(
         requirements=Count("pk"), unpriced=Count("pk", filter=Q(item_class__reference_unit_price_eur__isnull=True)),
         required_value=Coalesce(Sum(_REQUIRED_VALUE), Value(Decimal(0)), output_field=MONEY)).order_by()}
-    pledged = {row["group"]: row for row in base.annotate(counted=_lines(actor)).values(group=F(key)).annotate(
-        **_line_sums(quantities=False)).order_by()}
+    with _without_jit():
+        pledged = {row["group"]: row for row in base.annotate(counted=_lines(actor)).values(group=F(key)).annotate(
+            **_line_sums(quantities=False)).order_by()}
     rows = []
     for group, req in required.items():
         lines: dict[str, Any] = dict(pledged.get(group, {}))
