@@ -3,9 +3,8 @@
 A line counts from the month of each lifecycle step (DESIGN.md §4: announced-only and cancelled lines never
 count): its value is *committed* in the month it was committed, *allocated* in the month it was last
 allocated (or first contracted, shipped or delivered, when it skipped allocation), and *delivered* in the
-months its units arrived (each delivery's value, else the line's value pro rata; the last delivery takes the
-remainder so the parts add up to the whole exactly). A co-funded package splits each amount between its
-funders by their shares, to the micro-euro, the largest funder taking the remainder.
+month its units arrived (pro rata to the units delivered; see `_deliveries`). A co-funded package splits
+each amount between its funders by their shares, to the micro-euro, the largest funder taking the remainder.
 """
 
 from __future__ import annotations
@@ -47,6 +46,7 @@ class Line:
     funders: tuple[Funder, ...]
     events: tuple[Event, ...]
     channel: str = ""
+    delivered_quantity: int = 0
 
 
 @dataclass(frozen=True)
@@ -103,21 +103,18 @@ def steps(line: Line) -> list[tuple[str, date, int]]:
 
 
 def _deliveries(line: Line, events: Sequence[Event], whole: int) -> list[tuple[str, date, int]]:
-    out: list[tuple[str, date, int]] = []
-    delivered_units, delivered_micro = 0, 0
+    # A partial delivery is recorded as a step shipped → shipped, like a further shipment, so the events alone
+    # cannot date each part: the value delivered so far (the line's delivered units) is dated to the final
+    # delivery, or while the line is still being delivered, to its latest step.
+    units = line.delivered_quantity
+    final = next((e for e in reversed(events) if e.to_status == DELIVERED), None)
+    if final is not None and not units:
+        units = line.quantity
+    if units <= 0 or not events:
+        return []
     quantity = max(line.quantity, 1)
-    for event in (e for e in events if e.to_status == DELIVERED):
-        units = event.quantity or (quantity - delivered_units)
-        delivered_units = min(quantity, delivered_units + units)
-        if delivered_units >= quantity:
-            amount = whole - delivered_micro
-        elif event.value_eur > 0:
-            amount = micro(event.value_eur)
-        else:
-            amount = whole * delivered_units // quantity - delivered_micro
-        delivered_micro += amount
-        out.append(("delivery", event.effective_date, amount))
-    return out
+    amount = whole if units >= quantity else whole * units // quantity
+    return [("delivery", (final or events[-1]).effective_date, amount)]
 
 
 def facts(line: Line) -> list[Fact]:

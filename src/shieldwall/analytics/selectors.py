@@ -369,7 +369,7 @@ def iati_activities(*, actor: Actor) -> list[Any]:
         if line.status != "cancelled":
             kind = EXPENDITURE if line.item_type_id else DISBURSEMENT
             snapshot = own.Line(id=line.pk, status=line.status, quantity=line.quantity, value_eur=line.value_eur,
-                                category="", subcategory="", funders=(),
+                                category="", subcategory="", funders=(), delivered_quantity=line.delivered_quantity,
                                 events=tuple(own.Event(e.to_status, e.effective_date, e.quantity, e.value_eur)
                                              for e in history))
             for measure, day, amount in own.steps(snapshot):

@@ -223,7 +223,7 @@ def _line_snapshots(line_ids: Sequence[int] | None) -> tuple[list[own.Line], dic
             category=Category.MILITARY if line.item_type_id else Category.FINANCIAL,
             subcategory=areas.get(line.item_type_id, "") if line.item_type_id else "",
             funders=tuple(own_funders), events=tuple(events.get(line.pk, ())),
-            channel=packages.get(line.package_id, ""),
+            channel=packages.get(line.package_id, ""), delivered_quantity=line.delivered_quantity,
         ))
         markings[line.pk] = (line.classification, line.releasability, line.originator_id,
                              [n.pk for n in line.rel_to.all()])

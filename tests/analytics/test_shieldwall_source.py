@@ -1,0 +1,109 @@
+"""The `shieldwall` source: facts derived from this system's pledges by the month of each lifecycle step, kept
+current through `lines_changed`, marked like their lines; and the IATI 2.03 export of the PUBLIC ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shieldwall.analytics import exports, own, selectors, services
+from shieldwall.analytics.models import Contribution
+from shieldwall.core.actor import Actor
+from shieldwall.pledges import services as pledges
+
+pytestmark = pytest.mark.django_db
+ANON = Actor.anonymous()
+SCHEMA = Path(__file__).parent / "iati_2_03" / "iati-activities-schema.xsd"
+
+
+def _financing(actor: Actor, *, value: str = "1000.00", funders: Any = None, **marking: Any) -> int:
+    package = pledges.package_create(actor=actor, title="Budget support", date=date(2025, 4, 1), source="financing",
+                                     funders=funders, lines=[pledges.LineSpec(value_amount=Decimal(value))],
+                                     **marking)
+    return int(package.lines.get().pk)
+
+
+def _facts(actor: Actor) -> set[tuple[str, str, str, int]]:
+    return {(c.donor, c.measure, f"{c.period:%Y-%m}", c.amount_micro_eur)
+            for c in Contribution.objects.visible_to(actor).filter(source__code="shieldwall")}
+
+
+def test_steps_become_facts_through_the_hook(fra_officer: Actor, gbr_analyst: Actor, jpn_observer: Actor,
+                                             django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        line = _financing(fra_officer, releasability="REL_TO", rel_to=["FRA", "GBR"])
+        pledges.line_commit(actor=fra_officer, line_id=line, effective_date=date(2025, 4, 2))
+        pledges.line_ship(actor=fra_officer, line_id=line, quantity=1, effective_date=date(2025, 5, 10))
+        pledges.line_deliver(actor=fra_officer, line_id=line, quantity=1, effective_date=date(2025, 6, 20))
+    expected = {("FRA", "commitment", "2025-04", 1_000_000_000), ("FRA", "allocation", "2025-05", 1_000_000_000),
+                ("FRA", "delivery", "2025-06", 1_000_000_000)}
+    assert _facts(fra_officer) == expected
+    assert _facts(gbr_analyst) == expected  # REL TO FRA, GBR, like the line
+    assert _facts(jpn_observer) == set() and _facts(ANON) == set()
+    fact = Contribution.objects.visible_to(fra_officer).filter(source__code="shieldwall").first()
+    assert fact is not None and fact.classification == 0 and fact.releasability == "REL_TO"
+    assert sorted(n.code for n in fact.rel_to.all()) == ["FRA", "GBR"] and fact.category == "financial"
+    # Figures over what each viewer may see: the French officer sees the line, the public does not.
+    source = selectors.source_get(actor=fra_officer, code="shieldwall")
+    [row] = selectors.donors(actor=fra_officer, source=source, filters=selectors.Filters())
+    assert (row.iso, row.total, row.delivered, row.to_be_delivered) == (
+        "FRA", Decimal("0.000001000"), Decimal("0.000001000"), Decimal(0))
+    assert selectors.donors(actor=ANON, source=source, filters=selectors.Filters()) == []
+    stages = selectors.stages(actor=fra_officer, source=source, filters=selectors.Filters())
+    assert [(p.month, p.cumulative_committed, p.cumulative_delivered) for p in stages] == [
+        (4, Decimal("0.000001000"), Decimal(0)), (5, Decimal("0.000001000"), Decimal(0)),
+        (6, Decimal("0.000001000"), Decimal("0.000001000"))]
+    # A cancelled line no longer counts; rebuilding gives the same facts again (idempotent).
+    with django_capture_on_commit_callbacks(execute=True):
+        other = _financing(fra_officer, value="500.00")
+        pledges.line_commit(actor=fra_officer, line_id=other, effective_date=date(2025, 4, 3))
+    assert ("FRA", "commitment", "2025-04", 500_000_000) in _facts(fra_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        pledges.line_cancel(actor=fra_officer, line_id=other, reason="budget cut", effective_date=date(2025, 4, 4))
+    assert _facts(fra_officer) == expected
+    services.shieldwall_refresh()
+    assert _facts(fra_officer) == expected
+
+
+def test_co_funded_packages_split_by_share_to_the_micro_euro() -> None:
+    funders = (own.Funder(1, "FRA", Decimal("0.333333")), own.Funder(2, "GBR", Decimal("0.666667")))
+    parts = own.split(1_000_000_001, funders)
+    assert sum(amount for _f, amount in parts) == 1_000_000_001
+    assert [(f.code, amount) for f, amount in parts] == [("FRA", 333_333_000), ("GBR", 666_667_001)]
+    line = own.Line(id=1, status="delivered", quantity=4, value_eur=Decimal("10.00"), category="military",
+                    subcategory="artillery", funders=funders, delivered_quantity=4,
+                    events=(own.Event("committed", date(2025, 1, 5)), own.Event("allocated", date(2025, 2, 1)),
+                            own.Event("committed", date(2025, 2, 9)), own.Event("allocated", date(2025, 3, 1)),
+                            own.Event("shipped", date(2025, 3, 9)), own.Event("delivered", date(2025, 4, 1))))
+    steps = [(m, d.month, a) for m, d, a in own.steps(line)]
+    # Re-allocated after a deallocation: the allocation counts from the last time.
+    assert steps == [("commitment", 1, 10_000_000), ("allocation", 3, 10_000_000), ("delivery", 4, 10_000_000)]
+    assert len(own.facts(line)) == 6
+
+
+def test_iati_export_of_public_pledges_is_valid(fra_officer: Actor) -> None:
+    import xmlschema
+
+    public = _financing(fra_officer, value="2500.50", releasability="PUBLIC")
+    pledges.line_commit(actor=fra_officer, line_id=public, effective_date=date(2025, 4, 2))
+    pledges.line_ship(actor=fra_officer, line_id=public, quantity=1, effective_date=date(2025, 5, 10))
+    pledges.line_deliver(actor=fra_officer, line_id=public, quantity=1, effective_date=date(2025, 6, 20))
+    hidden = _financing(fra_officer, releasability="COALITION")
+    activities = selectors.iati_activities(actor=fra_officer)
+    assert [a.line_id for a in activities] == [public]
+    assert [(t.type, t.day, t.value_eur) for t in activities[0].transactions] == [
+        ("12", date(2025, 4, 1), Decimal("2500.50")), ("2", date(2025, 4, 2), Decimal("2500.50")),
+        ("3", date(2025, 6, 20), Decimal("2500.5"))]
+    from django.utils import timezone
+
+    xml = exports.iati_xml(activities, generated=timezone.now())
+    schema = xmlschema.XMLSchema(str(SCHEMA), allow="local")
+    schema.validate(xml.decode())
+    text = xml.decode()
+    assert 'version="2.03"' in text and f"PL{public}" in text and f"PL{hidden}" not in text
+    assert '<transaction-type code="12" />' in text and "<value currency=\"EUR\"" in text
