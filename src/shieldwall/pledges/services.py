@@ -147,7 +147,7 @@ def _funder_rows(actor: Actor, funders: Sequence[FunderShare] | None) -> list[tu
 
 
 def _funders_audit(rows: Iterable[tuple[int, str, Decimal]]) -> dict[str, str]:
-    return {code: str(share) for _, code, share in sorted(rows, key=lambda r: r[1])}
+    return {code: f"{share.normalize():f}" for _, code, share in sorted(rows, key=lambda r: r[1])}
 
 
 def _set_funders(package: Package, rows: Sequence[tuple[int, str, Decimal]]) -> None:
