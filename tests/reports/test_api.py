@@ -160,3 +160,14 @@ def test_fulfilment_and_package_links(client: Client, words: dict[str, Any], deu
                           content_type="application/json", **bearer(fra_officer_user))
     hidden = client.delete(f"/api/v1/agreements/{agreement.pk}/packages/{p2}", **bearer(fra_officer_user))
     assert (refused.status_code, hidden.status_code) == (403, 404)
+
+
+def test_a_donor_cannot_hand_its_agreement_to_another_nation(client: Client, fra_officer_user: User,
+                                                             nations: Any) -> None:
+    headers = bearer(fra_officer_user)
+    body = client.post("/api/v1/agreements", json.dumps(_agreement_payload()), content_type="application/json",
+                       **headers).json()
+    response = client.patch(f"/api/v1/agreements/{body['id']}", json.dumps({"donor": "DEU"}),
+                            content_type="application/json", HTTP_IF_MATCH=body["etag"], **headers)
+    assert response.status_code == 403
+    assert ok(client.get(f"/api/v1/agreements/{body['id']}", **headers))["donor"] == "FRA"

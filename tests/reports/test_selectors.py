@@ -158,3 +158,16 @@ def test_cumulative_fills_empty_months() -> None:
     assert [(p.month, p.committed, p.delivered) for p in series] == [
         (D(2025, 1, 1), 10, 0), (D(2025, 2, 1), 10, 0), (D(2025, 3, 1), 10, 4), (D(2025, 4, 1), 10, 4)]
     assert reports.cumulative({}, {}, {}) == []
+
+
+def test_a_reallocated_line_counts_as_allocated_from_its_last_allocation(words: dict[str, Any],
+                                                                        fra_officer: Actor) -> None:
+    from tests.reports.builders import line
+
+    line(words["p3"], "1000.00", status="allocated", history=[
+        ("committed", D(2025, 3, 20), 1), ("allocated", D(2025, 4, 2), 1), ("committed", D(2025, 5, 1), 1),
+        ("allocated", D(2025, 8, 10), 1)])
+    series = {p.month: p for p in reports.donor_profile(actor=fra_officer, code="DEU", as_of=D(2026, 1, 31)).series}
+    assert money(series[D(2025, 7, 1)].allocated) == "100.00"
+    assert money(series[D(2025, 8, 1)].allocated) == "1100.00"
+    assert money(series[D(2025, 3, 1)].committed) == "3001100.00"

@@ -3,7 +3,8 @@ edit, delete, and linking packages to it. Thin, like every page (DESIGN.md §3).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +30,7 @@ from shieldwall.core.selectors import object_history
 from shieldwall.core.views_support import domain_errors, paginate, render_page, sort_queryset, submit
 from shieldwall.pledges import links, reports
 
+R = TypeVar("R")
 AGREEMENT_SORTS = {"signed": ["signed", "id"], "title": ["title", "id"], "donor": ["donor__code", "id"],
                    "partner": ["partner__code", "id"], "classification": ["classification", "releasability", "id"]}
 
@@ -82,7 +84,8 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
     initial = {"donor": actor.nation_code, "partner": "UKR", "duration_years": 10}
     form = AgreementForm(request.POST or None, actor=actor, initial=initial)
     if request.method == "POST" and form.is_valid():
-        agreement = submit(form, lambda: services.agreement_create(actor=actor, **form.values()))
+        agreement = submit(form, lambda: _permitted(form, lambda: services.agreement_create(actor=actor,
+                                                                                           **form.values())))
         if agreement is not None:
             messages.success(request, f"Agreement “{agreement.title}” recorded.")
             return redirect("agreement_detail", id=agreement.pk)
@@ -109,6 +112,16 @@ def agreement_edit(request: HttpRequest, id: int) -> HttpResponse:
     context = {"form": form, "agreement": agreement, "title": f"Edit {agreement.title}"}
     return render_page(request, "coalition/agreement_form.html", context, banner=page_banner(agreement),
                        status=422 if form.errors else 200)
+
+
+def _permitted(form: AgreementForm, call: Callable[[], R]) -> R | None:
+    """Whose agreement it is decides who may record it (a donor officer: its own nation's), so a refusal is
+    about the form's content and is shown on it rather than as a bare 403."""
+    try:
+        return call()
+    except PermissionDenied:
+        form.add_error("donor", "you may record agreements of your own nation only")
+        return None
 
 
 def _initial(agreement: SecurityAgreement) -> dict[str, Any]:

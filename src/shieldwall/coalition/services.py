@@ -349,6 +349,8 @@ def agreement_update(
         before = _schedule_of(agreement)
         writes.update(actor=actor, obj=agreement, changes=changes, expected_version=expected_version,
                       rel_to=None if rel_to is None else list(rel_to))
+        # The rule judges whose agreement it is: a donor officer must not hand it to another nation either.
+        writes.require(actor, "change", agreement)
         # A new term must still hold the schedule, whether or not the schedule itself changes.
         _check_term(before if schedule is None else schedule, agreement)
         if schedule is not None and schedule != before:

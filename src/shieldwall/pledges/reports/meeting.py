@@ -1,0 +1,117 @@
+"""The meeting report: each visible announcement of a meeting with how much of what it announced has since
+been committed, allocated and delivered, and the lines overdue against their dates."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Q, QuerySet
+
+from shieldwall.coalition.models import Announcement, Meeting
+from shieldwall.core.actor import Actor
+from shieldwall.core.errors import NotFound
+from shieldwall.core.markings import Marking
+from shieldwall.core.models import Marked
+from shieldwall.pledges.models import LineStatus, Package, PledgeLine
+from shieldwall.pledges.reports.common import (
+    DEFAULT_STALE_DAYS,
+    NOT_YET_SHIPPED,
+    PackageProgress,
+    StageTotals,
+    as_of_day,
+    load_packages,
+    page_marking,
+    totals_by_package,
+    visible_lines,
+)
+
+
+@dataclass(frozen=True)
+class OverdueLine:
+    line: PledgeLine
+    package: Package
+    available_days: int | None  # days since `available_from`, when the line should have left by now
+    announced_days: int | None  # days since its package was announced, when it is still only announced
+
+    @property
+    def reasons(self) -> list[str]:
+        out = []
+        if self.available_days is not None:
+            out.append(f"available since {self.line.available_from} ({self.available_days} days), not yet shipped")
+        if self.announced_days is not None:
+            out.append(f"announced {self.announced_days} days ago, still only announced")
+        return out
+
+
+@dataclass(frozen=True)
+class AnnouncementProgress:
+    announcement: Announcement
+    packages: list[PackageProgress]
+    totals: StageTotals
+    overdue: int
+
+
+@dataclass(frozen=True)
+class MeetingReport:
+    meeting: Meeting
+    announcements: list[AnnouncementProgress]
+    totals: StageTotals
+    overdue: list[OverdueLine]
+    as_of: date
+    stale_days: int
+    marking: Marking | None = None
+    records: list[Marked] = field(default_factory=list)
+
+
+def meeting_report(
+    *, actor: Actor, meeting_id: int, as_of: date | None = None, stale_days: int = DEFAULT_STALE_DAYS
+) -> MeetingReport:
+    """Each visible announcement of a visible meeting, with what its packages have since become."""
+    today = as_of_day(as_of)
+    try:
+        meeting = (Meeting.objects.visible_to(actor).select_related("originator", "chair")
+                   .prefetch_related("rel_to").get(pk=meeting_id))
+    except (Meeting.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(f"meeting {meeting_id} not found") from exc
+    announcements = list(Announcement.objects.visible_to(actor).filter(meeting=meeting)
+                         .select_related("nation").prefetch_related("rel_to").order_by("id"))
+    package_qs = Package.objects.visible_to(actor).filter(announcement_id__in=[a.pk for a in announcements])
+    packages = load_packages(package_qs)
+    lines = visible_lines(actor, package_qs)
+    by_package = totals_by_package(lines)
+    overdue = _overdue(lines, {p.pk: p for p in packages}, today=today, stale_days=stale_days)
+    overdue_by_announcement: dict[int, int] = defaultdict(int)
+    for row in overdue:
+        overdue_by_announcement[row.package.announcement_id or 0] += 1
+    rows = []
+    for announcement in announcements:
+        progress = [PackageProgress(p, by_package.get(p.pk, StageTotals())) for p in packages
+                    if p.announcement_id == announcement.pk]
+        rows.append(AnnouncementProgress(announcement, progress, sum((p.totals for p in progress), StageTotals()),
+                                         overdue_by_announcement[announcement.pk]))
+    records: list[Marked] = [meeting, *announcements, *packages]
+    return MeetingReport(meeting=meeting, announcements=rows, totals=sum(by_package.values(), StageTotals()),
+                         overdue=overdue, as_of=today, stale_days=stale_days,
+                         marking=page_marking(records, lines), records=records)
+
+
+def _overdue(lines: QuerySet[PledgeLine], packages: Mapping[int, Package], *, today: date,
+             stale_days: int) -> list[OverdueLine]:
+    cutoff = today - timedelta(days=stale_days)
+    stale_packages = [pk for pk, package in packages.items() if package.date < cutoff]
+    late = Q(available_from__lt=today, status__in=NOT_YET_SHIPPED)
+    stale = Q(status=LineStatus.ANNOUNCED, package_id__in=stale_packages)
+    rows = []
+    for line in (lines.filter(late | stale).select_related("item_type").prefetch_related("rel_to")
+                 .order_by("available_from", "id")):
+        package = packages[line.package_id]
+        available_days = ((today - line.available_from).days
+                          if line.available_from and line.available_from < today and line.status in NOT_YET_SHIPPED
+                          else None)
+        announced_days = ((today - package.date).days
+                          if line.status == LineStatus.ANNOUNCED and package.date < cutoff else None)
+        rows.append(OverdueLine(line, package, available_days, announced_days))
+    return rows
