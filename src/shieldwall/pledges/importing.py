@@ -12,12 +12,13 @@ openpyxl in read-only mode, which streams the sheet instead of loading it whole.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
@@ -31,7 +32,7 @@ REQUIRED = ("item_type", "quantity", "value", "currency", "value_date")
 # The ECB's first published reference rates.
 ECB_FIRST_DAY = date(1999, 1, 4)
 EARLIEST_AVAILABLE = date(1990, 1, 1)
-AVAILABLE_HORIZON_DAYS = 25 * 366
+AVAILABLE_HORIZON_YEARS = 25
 MAX_QUANTITY = 10**9
 MAX_VALUE = Decimal("9" * 16 + ".99")
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -110,7 +111,7 @@ def _is_xlsx(stream: IO[bytes]) -> bool:
     return start == _XLSX_MAGIC
 
 
-def _csv_rows(stream: IO[bytes]) -> Iterator[list[Any]]:
+def _csv_rows(stream: IO[bytes]) -> Generator[list[Any], None, None]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
         first = text.readline()
@@ -124,10 +125,11 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[list[Any]]:
     except csv.Error as exc:
         raise ImportRefused(f"the CSV file cannot be read: {exc}") from exc
     finally:
-        text.detach()  # leave the caller's stream open
+        with contextlib.suppress(ValueError):  # already detached or closed
+            text.detach()  # leave the caller's stream open
 
 
-def _xlsx_rows(stream: IO[bytes]) -> Iterator[list[Any]]:
+def _xlsx_rows(stream: IO[bytes]) -> Generator[list[Any], None, None]:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -237,9 +239,16 @@ def _value_date(value: Any, today: date) -> date:
     return day
 
 
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def _available_from(value: Any, today: date) -> date:
     day = _date(value)
-    latest = today + timedelta(days=AVAILABLE_HORIZON_DAYS)
+    latest = _years_later(today, AVAILABLE_HORIZON_YEARS)
     if not EARLIEST_AVAILABLE <= day <= latest:
         raise _CellError(f"{day} is out of range ({EARLIEST_AVAILABLE} to {latest})")
     return day
@@ -347,6 +356,11 @@ def parse(stream: IO[bytes], *, size: int, vocabulary: Vocabulary, today: date) 
     """Read every row of a CSV or XLSX file; refuses the whole file only for problems of the file itself."""
     check_size(size)
     rows = _xlsx_rows(stream) if _is_xlsx(stream) else _csv_rows(stream)
+    with contextlib.closing(rows):
+        return _parse_rows(rows, vocabulary, today)
+
+
+def _parse_rows(rows: Iterator[list[Any]], vocabulary: Vocabulary, today: date) -> ParseResult:
     try:
         header_cells = next(rows)
     except StopIteration:
