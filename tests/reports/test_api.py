@@ -171,3 +171,32 @@ def test_a_donor_cannot_hand_its_agreement_to_another_nation(client: Client, fra
                             content_type="application/json", HTTP_IF_MATCH=body["etag"], **headers)
     assert response.status_code == 403
     assert ok(client.get(f"/api/v1/agreements/{body['id']}", **headers))["donor"] == "FRA"
+
+
+def test_extreme_dates_are_answered(client: Client, words: dict[str, Any], fra_officer_user: User) -> None:
+    headers = bearer(fra_officer_user)
+    early = client.get(f"/api/v1/meetings/{words['meeting'].pk}/report?as_of=0001-01-01&stale_days=3650", **headers)
+    assert ok(early)["overdue"] == []
+    late = ok(client.get("/api/v1/donors/DEU?as_of=9999-12-31", **headers))
+    assert late["series"][-1]["committed_eur"] == "4100100.00" and len(late["series"]) < 1000
+
+
+def test_agreement_list_has_bounded_queries(client: Client, coord: Actor, coord_user: User,
+                                            django_assert_max_num_queries: Any) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from shieldwall.coalition import services
+
+    for i in range(30):
+        services.agreement_create(actor=coord, title=f"Agreement {i:02d}", donor="FRA", partner="UKR",
+                                  signed=date(2024, 1, 1), obligations={2024 + i % 5: Decimal("1000.00")},
+                                  classification=1, releasability="REL_TO", rel_to=["UKR", "POL"])
+    headers = bearer(coord_user)
+    with django_assert_max_num_queries(8):
+        body = ok(client.get("/api/v1/agreements", **headers))
+    assert len(body["results"]) == 30 and body["results"][0]["marking"] == "RESTRICTED // REL TO FRA, POL, UKR"
+    client.force_login(coord_user)
+    with django_assert_max_num_queries(12):
+        page = client.get("/agreements/")
+    assert page.context["page"].paginator.count == 30

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import DateField, F, Q, QuerySet, Sum
 from django.db.models.expressions import Expression
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from shieldwall.coalition.models import Nation
 from shieldwall.core.actor import Actor
@@ -99,7 +100,8 @@ def donor_profile(*, actor: Actor, code: str, as_of: date | None = None, top: in
         packages=[PackageProgress(p, by_package.get(p.pk, StageTotals()), shares.get(p.pk, Decimal(1)))
                   for p in packages],
         totals=totals_of(lines.aggregate(**stage_sums(Scaled(F("value_eur"), share)))),
-        series=_series(lines, nation.pk, today),
+        # Never past the real today: a far-future day would only draw a flat line for centuries.
+        series=_series(lines, nation.pk, min(today, timezone.localdate())),
         coalition_committed=coalition or ZERO,
         top_classes=_top_classes(lines, share, top),
         as_of=today,
@@ -142,6 +144,8 @@ def cumulative(committed: Mapping[date, Decimal], allocated: Mapping[date, Decim
         for i, source in enumerate((committed, allocated, delivered)):
             totals[i] += source.get(month, ZERO)
         points.append(SeriesPoint(month, *totals))
+        if month.year == date.max.year and month.month == 12:
+            break
         month = (month + timedelta(days=32)).replace(day=1)
     return points
 

@@ -100,7 +100,8 @@ def meeting_report(
 
 def _overdue(lines: QuerySet[PledgeLine], packages: Mapping[int, Package], *, today: date,
              stale_days: int) -> list[OverdueLine]:
-    cutoff = today - timedelta(days=stale_days)
+    # Clamped, so a judging day near year 1 cannot overflow the calendar.
+    cutoff = today - timedelta(days=min(stale_days, (today - date.min).days))
     stale_packages = [pk for pk, package in packages.items() if package.date < cutoff]
     late = Q(available_from__lt=today, status__in=NOT_YET_SHIPPED)
     stale = Q(status=LineStatus.ANNOUNCED, package_id__in=stale_packages)
