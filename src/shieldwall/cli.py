@@ -29,7 +29,8 @@ PROG = "shieldwall"
 DEV_SETTINGS = "shieldwall.config.settings.dev"
 PRODUCTION_SETTINGS = "shieldwall.config.settings.production"
 # In dependency order; a new app appends its module here.
-COMMAND_MODULES = ("shieldwall.core.cli", "shieldwall.coalition.cli", "shieldwall.analytics.cli",
+COMMAND_MODULES = ("shieldwall.core.cli", "shieldwall.coalition.cli",
+                   "shieldwall.catalogue.cli", "shieldwall.needs.cli", "shieldwall.analytics.cli",
                    "shieldwall.coalition.agreements_cli", "shieldwall.pledges.reports_cli",
                    "shieldwall.pledges.cli")
 

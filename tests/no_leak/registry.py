@@ -509,3 +509,29 @@ API_CASES.update({
     "GET /api/v1/coverage/areas": Case(),
     "GET /api/v1/coverage/coalitions": Case(),
 })
+
+PAGE_CASES.update({
+    "catalogue": Case(),
+    "item_class_detail": Case(params={"id": "#item_class"}),
+    "requirement_list": Case(),
+    "requirement_export": Case(query="format=json"),
+    "requirement_create": Case(),
+    "requirement_detail": Case(params={"id": "requirement"}),
+    "requirement_edit": Case(params={"id": "requirement"}),
+    "requirement_transition": Case("write", params={"id": "requirement", "action": "=withdraw"}),
+    "coverage": Case(),
+    "coverage_export": Case(query="format=json"),
+})
+
+CLI_CASES.update({
+    "catalogue seed": Case("create"),
+    "catalogue list": Case(),
+    "catalogue show": Case(params={"{id}": "#item_class"}, query="{id}"),
+    "requirement list": Case(),
+    "requirement show": Case(params={"{id}": "requirement"}, query="{id}"),
+    "requirement create": Case("create"),
+    **{f"requirement {step}": Case("write", params={"{id}": "requirement"}, query=f"{{id}} {extra}")
+       for step, extra in (("submit", ""), ("validate", ""), ("open", ""), ("return", "--reason x"),
+                           ("withdraw", "--reason x"), ("reprioritise", "--priority 1"))},
+    "coverage": Case(),
+})

@@ -8,6 +8,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("shieldwall.core.urls")),
     path("", include("shieldwall.coalition.urls")),
+    path("", include("shieldwall.catalogue.urls")),
+    path("", include("shieldwall.needs.urls")),
     path("", include("shieldwall.analytics.urls")),
     path("", include("shieldwall.pledges.urls")),
     path("", include("shieldwall.pledges.report_urls")),

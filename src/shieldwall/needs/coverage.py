@@ -37,6 +37,7 @@ from django.db.models import (
     FilteredRelation,
     Func,
     IntegerField,
+    Max,
     Q,
     QuerySet,
     Subquery,
@@ -47,7 +48,7 @@ from django.db.models.functions import Coalesce
 
 from shieldwall.core.actor import Actor
 from shieldwall.core.markings import Classification, Marking, Releasability
-from shieldwall.needs.models import Requirement
+from shieldwall.needs.models import Requirement, RequirementStatus
 from shieldwall.needs.selectors import RequirementFilters, filter_requirements
 
 CENT = Decimal("0.01")
@@ -157,6 +158,10 @@ class RequirementCoverage:
     @property
     def marking_text(self) -> str:
         return str(self.marking)
+
+    @property
+    def status_label(self) -> str:
+        return str(RequirementStatus(self.status).label)
 
     @property
     def pct_committed(self) -> Decimal | None:
@@ -314,3 +319,23 @@ def totals(rows: Sequence[GroupCoverage]) -> GroupCoverage:
         allocated_value=sum((r.allocated_value for r in rows), Decimal(0)),
         delivered_value=sum((r.delivered_value for r in rows), Decimal(0)),
     )
+
+
+def coverage_marking(*, actor: Actor, filters: RequirementFilters | None = None) -> Marking | None:
+    """The marking of coverage figures: they rest on every visible requirement and counted line, most of which the
+    page does not show, so they carry the highest classification among them and go no further than the viewer's
+    own nation (PUBLIC when everything behind them is public). None when there is nothing."""
+    from shieldwall.pledges.models import COUNTED_STATUSES, PledgeLine
+
+    requirements = _visible(actor, filters)
+    lines = PledgeLine.objects.visible_to(actor).filter(
+        status__in=COUNTED_STATUSES, requirement_id__in=Subquery(requirements.order_by().values("pk")))
+    summary = {"count": Count("pk"), "top": Max("classification"),
+               "shared": Count("pk", filter=~Q(releasability=Releasability.PUBLIC))}
+    found = [requirements.aggregate(**summary), lines.aggregate(**summary)]
+    if not any(f["count"] for f in found):
+        return None
+    top = Classification(max(f["top"] or 0 for f in found))
+    if not any(f["shared"] for f in found) or not actor.nation_code:
+        return Marking(top, Releasability.PUBLIC)
+    return Marking(top, Releasability.REL_TO, (actor.nation_code,))

@@ -93,6 +93,21 @@ def _step(
                              action=f"requirement.{action}", permission=action)
 
 
+def requirement_transition(
+    *, actor: Actor, id: int, action: str, reason: str = "", priority: int | None = None,
+    expected_version: int | None = None,
+) -> Requirement:
+    """Any lifecycle step by its name (`submit`, `validate`, `open`, `return`, `withdraw`, `reprioritise`), for
+    adapters that offer the steps as buttons."""
+    if action not in lifecycle.STEPS:
+        raise ValidationFailed({"action": [f"unknown step {action!r}; use one of {', '.join(lifecycle.STEPS)}"]})
+    if action == "reprioritise":
+        if priority is None:
+            raise ValidationFailed({"priority": ["give the new priority (1 = most urgent … 5)"]})
+        return requirement_reprioritise(actor=actor, id=id, priority=priority, expected_version=expected_version)
+    return _step(actor=actor, id=id, action=action, expected_version=expected_version, reason=reason)
+
+
 def requirement_submit(*, actor: Actor, id: int, expected_version: int | None = None) -> Requirement:
     return _step(actor=actor, id=id, action="submit", expected_version=expected_version)
 
