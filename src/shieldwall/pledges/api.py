@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import CursorPagination, paginate
 from pydantic import Field
@@ -142,17 +142,17 @@ def update_package(request: HttpRequest, package_id: int, payload: PackagePatch,
 
 
 @router.delete("/packages/{package_id}", response={204: None})
-def delete_package(request: HttpRequest, package_id: int) -> tuple[int, None]:
+def delete_package(request: HttpRequest, package_id: int) -> Status:
     """Only while every line is still announced; afterwards cancel the lines instead."""
     actor = actor_of(request)
     selectors.package_get(actor=actor, id=package_id)
     services.package_delete(actor=actor, id=package_id, expected_version=expected_version(request, package_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/packages/{package_id}/import", response=ImportReportOut)
-def import_lines(request: HttpRequest, package_id: int, file: File[UploadedFile] | None = None,
-                 dry_run: Form[bool] = True) -> Any:
+def import_lines(request: HttpRequest, package_id: int, file: UploadedFile | None = File(None),  # noqa: B008
+                 dry_run: bool = Form(True)) -> Any:
     """Pledge lines from a CSV or XLSX file (at most 10 MB): a dry run reports every row's problems and writes
     nothing; otherwise all rows are imported, or none when any row has a problem."""
     actor = actor_of(request)

@@ -176,9 +176,10 @@ def package_import(request: HttpRequest, id: int) -> HttpResponse:
         return _import_confirmed(request, actor, package, request.POST["confirm"])
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        token = staging.stage(upload.chunks(), user_id=actor.user_id, package_id=id)
         report = submit(form, lambda: services.line_import(actor=actor, package_id=id, stream=upload,
                                                            size=upload.size, dry_run=True))
+        if report is not None and report.ok:  # kept for the confirmation only when it can be imported
+            token = staging.stage(upload.chunks(), user_id=actor.user_id, package_id=id)
     context = {"package": package, "form": form, "report": report, "token": token, "columns": COLUMNS,
                "required": REQUIRED, "title": f"Import lines into {package.title}"}
     return render_page(request, "pledges/package_import.html", context, banner=page_banner(package),
