@@ -7,7 +7,7 @@ from the pledges as they are, which gives the same facts again.
 
 from __future__ import annotations
 
-from shieldwall.analytics import services
+from shieldwall.analytics import kiel, services
 from shieldwall.coalition.demo import KIEL_FILE, shared_data_dir
 from shieldwall.core import demo as core_demo
 
@@ -18,8 +18,10 @@ def load(*, report: core_demo.Reporter = core_demo.quiet) -> int:
     written = 0
     report(0, 2, "Kiel Ukraine Support Tracker")
     data_dir = shared_data_dir()
-    if data_dir is not None:
-        result = services.kiel_import(actor=core_demo.actor(IMPORTER), directory=(data_dir / KIEL_FILE).parent)
+    release = (data_dir / KIEL_FILE).parent if data_dir is not None else None
+    # Only a whole release is imported (a folder with the explorer file alone is not one).
+    if release is not None and all((release / name).is_file() for name in kiel.FILES):
+        result = services.kiel_import(actor=core_demo.actor(IMPORTER), directory=release)
         written += result.facts if result.created else 0
     report(1, 2, "contribution facts of the demo pledges")
     services.shieldwall_refresh()
