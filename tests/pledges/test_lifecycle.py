@@ -142,7 +142,7 @@ def test_random_sequences_through_the_services(
             assert (after.status, after.version) == (before.status, before.version)  # nothing written
             continue
         after = PledgeLine.objects.visible_to(coord).get(pk=line_id)
-        check(services._state(before), services._state(after), verb)
+        check(services.line_state(before), services.line_state(after), verb)
         assert PledgeEvent.objects.filter(line_id=line_id).count() == events_before + 1
         totals = selectors.line_totals(actor=coord, filters=selectors.LineFilters(package_id=package.pk))
         assert totals.quantity == quantity == sum(s.quantity for s in totals.stages)
