@@ -363,6 +363,10 @@ PAGE_WALK = {
     "capability_coalition_detail": None, "organisation_list": ("get", []), "meeting_list": ("get", []),
     "meeting_create": ("get", []), "meeting_detail": ("get", ["forbidden"]), "meeting_edit": ("get", ["forbidden"]),
     "meeting_attendance_add": ("post", ["forbidden"]), "meeting_announcement_add": ("post", ["forbidden"]),
+    # Security agreements show no meetings; their own records are walked by tests/no_leak.
+    "agreement_list": ("get", []), "agreement_create": ("get", []), "agreement_detail": None,
+    "agreement_edit": None, "agreement_delete": None, "agreement_link_package": None,
+    "agreement_unlink_package": None,
 }
 
 
