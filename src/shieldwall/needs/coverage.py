@@ -21,7 +21,7 @@ visible-lines subquery): a line released elsewhere never moves a figure, even on
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -184,7 +184,7 @@ _ROW_FIELDS = ("pk", "title", "item_class_id", "priority", "need_by", "status", 
                "classification", "releasability")
 
 
-def _rows(actor: Actor, qs: QuerySet[Requirement]) -> list[RequirementCoverage]:
+def _rows(actor: Actor, qs: QuerySet[Requirement], *, whole: bool = False) -> list[RequirementCoverage]:
     """Coverage rows of the requirements in `qs` (already visible and filtered), in its order: one grouped query
     for the sums, one for the REL TO nations of the REL TO requirements among them."""
     through: Any = Requirement.rel_to.through
@@ -195,7 +195,7 @@ def _rows(actor: Actor, qs: QuerySet[Requirement]) -> list[RequirementCoverage]:
         codes.setdefault(requirement_id, []).append(code)
     grouped = (qs.annotate(counted=_lines(actor)).values(*_ROW_FIELDS, **_ROW_VALUES)
                .annotate(**_line_sums(quantities=True)))
-    with _without_jit():
+    with _without_jit() if whole else nullcontext():
         fetched = list(grouped)
     return [RequirementCoverage(
         id=r["pk"], title=r["title"], item_class_id=r["item_class_id"], item_class=r["item_class_name"],
@@ -217,7 +217,7 @@ def _visible(actor: Actor, filters: RequirementFilters | None) -> QuerySet[Requi
 
 def requirement_coverage(*, actor: Actor, filters: RequirementFilters | None = None) -> list[RequirementCoverage]:
     """The whole coverage table: every visible requirement matching `filters`, most urgent first."""
-    return _rows(actor, _visible(actor, filters).order_by("priority", "need_by", "id"))
+    return _rows(actor, _visible(actor, filters).order_by("priority", "need_by", "id"), whole=True)
 
 
 def requirement_coverage_for(*, actor: Actor, ids: Sequence[int]) -> list[RequirementCoverage]:
