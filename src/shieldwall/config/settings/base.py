@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "shieldwall.needs",
     "shieldwall.pledges",
     "shieldwall.analytics",
+    "shieldwall.logistics",
+    "shieldwall.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Logistics: hubs, shipments of pledge lines through them, and receipts by the recipient."""

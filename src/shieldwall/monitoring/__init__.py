@@ -1,0 +1,1 @@
+"""End-use monitoring: serial-numbered items, their custody chain, inspections, disposition and loss reports."""
