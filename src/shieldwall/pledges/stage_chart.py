@@ -16,7 +16,7 @@ from typing import Protocol
 # Colours distinguishable in greyscale print and for the common colour-vision deficiencies.
 STAGES = (("committed", "Committed", "#0b4f8a", ""), ("allocated", "Allocated", "#d55e00", "6 3"),
           ("delivered", "Delivered", "#1e6b34", "2 2"))
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 84, 16, 30, 40
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 84, 28, 30, 40
 TICKS = 4
 
 
@@ -32,11 +32,13 @@ class Point(Protocol):
 
 
 def nice_ceiling(value: Decimal) -> Decimal:
-    """The smallest of 1, 2, 2.5, 5 × 10^k at least `value` (a round top for the axis)."""
+    """The smallest of 1, 2, 2.5, 3, 4, 5, 6, 8 × 10^k at least `value` (a round top for the axis, whose
+    quarters stay short numbers)."""
     if value <= 0:
         return Decimal(1)
     exponent = value.adjusted()
-    for step in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)):
+    for step in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(3), Decimal(4), Decimal(5), Decimal(6),
+                 Decimal(8), Decimal(10)):
         top = step.scaleb(exponent)
         if top >= value:
             return top
@@ -47,7 +49,7 @@ def eur_label(value: Decimal) -> str:
     """`EUR 1.5 bn`, `EUR 250 m`, `EUR 12 k`, `EUR 0`: short axis labels."""
     for size, unit in ((Decimal(10) ** 9, "bn"), (Decimal(10) ** 6, "m"), (Decimal(10) ** 3, "k")):
         if abs(value) >= size:
-            scaled = (value / size).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP).normalize()
+            scaled = (value / size).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
             return f"EUR {scaled:f} {unit}"
     return f"EUR {value.quantize(Decimal(1), rounding=ROUND_HALF_UP):f}"
 
@@ -106,8 +108,10 @@ def _axes(svg: ET.Element, top: Decimal, y: Callable[[Decimal], float], plot_w: 
 
 def _month_ticks(svg: ET.Element, points: Sequence[Point], x: Callable[[int], float], height: int) -> None:
     every = max(1, -(-len(points) // 12))  # at most about twelve labels
+    last = len(points) - 1
     for i, point in enumerate(points):
-        if i % every and i != len(points) - 1:
+        # Counted back from the last month, so the latest is always labelled and the spacing stays even.
+        if (last - i) % every:
             continue
         label = ET.SubElement(svg, "text", {"x": f"{x(i):.1f}", "y": str(height - MARGIN_BOTTOM + 16),
                                             "text-anchor": "middle", "fill": "#1b1f24"})
