@@ -104,22 +104,26 @@ def _lines(actor: Actor) -> FilteredRelation:
                             & Q(pledge_lines__pk__in=Subquery(visible)))
 
 
-def _line_sums(*, quantities: bool) -> dict[str, Any]:
+def _line_sums(prefix: str, *, quantities: bool) -> dict[str, Any]:
+    """The sums over counted lines; `prefix` reaches the line's fields ("counted__" through the join, "" on the
+    lines themselves)."""
     from shieldwall.pledges.models import ALLOCATED_OR_LATER
 
-    allocated = Q(counted__status__in=ALLOCATED_OR_LATER)
-    delivered_value = Share(F("counted__value_eur") * F("counted__delivered_quantity"), F("counted__quantity"))
+    def f(name: str) -> str:
+        return f"{prefix}{name}"
+
+    allocated = Q(**{f("status__in"): ALLOCATED_OR_LATER})
+    delivered_value = Share(F(f("value_eur")) * F(f("delivered_quantity")), F(f("quantity")))
     sums: dict[str, Any] = {
-        "committed_value": Coalesce(Sum("counted__value_eur"), Value(Decimal(0)), output_field=MONEY),
-        "allocated_value": Coalesce(Sum("counted__value_eur", filter=allocated), Value(Decimal(0)),
-                                    output_field=MONEY),
+        "committed_value": Coalesce(Sum(f("value_eur")), Value(Decimal(0)), output_field=MONEY),
+        "allocated_value": Coalesce(Sum(f("value_eur"), filter=allocated), Value(Decimal(0)), output_field=MONEY),
         "delivered_value": Coalesce(Sum(delivered_value), Value(Decimal(0)), output_field=MONEY),
     }
     if quantities:
         sums |= {
-            "committed_qty": Coalesce(Sum("counted__quantity"), 0, output_field=IntegerField()),
-            "allocated_qty": Coalesce(Sum("counted__quantity", filter=allocated), 0, output_field=IntegerField()),
-            "delivered_qty": Coalesce(Sum("counted__delivered_quantity"), 0, output_field=IntegerField()),
+            "committed_qty": Coalesce(Sum(f("quantity")), 0, output_field=IntegerField()),
+            "allocated_qty": Coalesce(Sum(f("quantity"), filter=allocated), 0, output_field=IntegerField()),
+            "delivered_qty": Coalesce(Sum(f("delivered_quantity")), 0, output_field=IntegerField()),
         }
     return sums
 
@@ -184,31 +188,49 @@ _ROW_FIELDS = ("pk", "title", "item_class_id", "priority", "need_by", "status", 
                "classification", "releasability")
 
 
+_NOTHING = {"committed_qty": 0, "committed_value": 0, "allocated_qty": 0, "allocated_value": 0, "delivered_qty": 0,
+            "delivered_value": 0}
+
+
+def _line_totals(actor: Actor, requirement_ids: Any) -> dict[int, dict[str, Any]]:
+    """Per requirement, the sums over the counted lines the actor may see against `requirement_ids` (a list, or a
+    subquery of visible requirements): one query grouped by requirement on the lines' own columns."""
+    from shieldwall.pledges.models import COUNTED_STATUSES, PledgeLine
+
+    lines = PledgeLine.objects.visible_to(actor).filter(status__in=COUNTED_STATUSES,
+                                                       requirement_id__in=requirement_ids)
+    grouped = lines.order_by().values("requirement_id").annotate(**_line_sums("", quantities=True))
+    return {row["requirement_id"]: row for row in grouped}
+
+
 def _rows(actor: Actor, qs: QuerySet[Requirement], *, whole: bool = False) -> list[RequirementCoverage]:
-    """Coverage rows of the requirements in `qs` (already visible and filtered), in its order: one grouped query
-    for the sums, one for the REL TO nations of the REL TO requirements among them."""
+    """Coverage rows of the requirements in `qs` (already visible and filtered), in its order: the requirements'
+    values, the sums of their visible lines (grouped by requirement), and the REL TO nations of the REL TO ones."""
     through: Any = Requirement.rel_to.through
     codes: dict[int, list[str]] = {}
     rel_to = through.objects.filter(requirement_id__in=Subquery(qs.filter(releasability="REL_TO").order_by()
                                                                 .values("pk")))
     for requirement_id, code in rel_to.values_list("requirement_id", "nation__code").order_by("nation__code"):
         codes.setdefault(requirement_id, []).append(code)
-    grouped = (qs.annotate(counted=_lines(actor)).values(*_ROW_FIELDS, **_ROW_VALUES)
-               .annotate(**_line_sums(quantities=True)))
+    found = list(qs.values(*_ROW_FIELDS, **_ROW_VALUES))
     with _without_jit() if whole else nullcontext():
-        fetched = list(grouped)
-    return [RequirementCoverage(
-        id=r["pk"], title=r["title"], item_class_id=r["item_class_id"], item_class=r["item_class_name"],
-        unit=r["unit"], area=r["area_name"], priority=r["priority"], need_by=r["need_by"], status=r["status"],
-        destination=r["destination"], originator=r["originator_code"],
-        marking=Marking(Classification(r["classification"]), Releasability(r["releasability"]),
-                        tuple(codes.get(r["pk"], ()))),
-        required_qty=r["quantity"],
-        required_value=None if r["required_value"] is None else money(r["required_value"]),
-        committed_qty=r["committed_qty"], committed_value=money(r["committed_value"]),
-        allocated_qty=r["allocated_qty"], allocated_value=money(r["allocated_value"]),
-        delivered_qty=r["delivered_qty"], delivered_value=money(r["delivered_value"]),
-    ) for r in fetched]
+        totals = _line_totals(actor, Subquery(qs.order_by().values("pk")) if whole else [r["pk"] for r in found])
+    rows = []
+    for r in found:
+        sums = totals.get(r["pk"], _NOTHING)
+        rows.append(RequirementCoverage(
+            id=r["pk"], title=r["title"], item_class_id=r["item_class_id"], item_class=r["item_class_name"],
+            unit=r["unit"], area=r["area_name"], priority=r["priority"], need_by=r["need_by"], status=r["status"],
+            destination=r["destination"], originator=r["originator_code"],
+            marking=Marking(Classification(r["classification"]), Releasability(r["releasability"]),
+                            tuple(codes.get(r["pk"], ()))),
+            required_qty=r["quantity"],
+            required_value=None if r["required_value"] is None else money(r["required_value"]),
+            committed_qty=sums["committed_qty"], committed_value=money(sums["committed_value"]),
+            allocated_qty=sums["allocated_qty"], allocated_value=money(sums["allocated_value"]),
+            delivered_qty=sums["delivered_qty"], delivered_value=money(sums["delivered_value"]),
+        ))
+    return rows
 
 
 def _visible(actor: Actor, filters: RequirementFilters | None) -> QuerySet[Requirement]:
@@ -281,7 +303,7 @@ def _grouped(actor: Actor, filters: RequirementFilters | None, key: str, labels:
         required_value=Coalesce(Sum(_REQUIRED_VALUE), Value(Decimal(0)), output_field=MONEY)).order_by()}
     with _without_jit():
         pledged = {row["group"]: row for row in base.annotate(counted=_lines(actor)).values(group=F(key)).annotate(
-            **_line_sums(quantities=False)).order_by()}
+            **_line_sums("counted__", quantities=False)).order_by()}
     rows = []
     for group, req in required.items():
         lines: dict[str, Any] = dict(pledged.get(group, {}))
