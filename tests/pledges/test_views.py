@@ -207,3 +207,21 @@ def test_list_pages_query_counts_do_not_grow(client: Client, coord_user: User, f
     for name in ("package_list", "line_list"):
         with django_assert_max_num_queries(16):
             assert client.get(reverse(name)).status_code == 200
+
+
+def test_edit_a_package_with_the_form(client: Client, fra_officer_user: User, fra_officer: Actor,
+                                      deu_officer_user: User, cat: dict[str, Any]) -> None:
+    package = factories.package(fra_officer, funders=[services.FunderShare("FRA", Decimal("0.5")),
+                                                      services.FunderShare("DEU", Decimal("0.5"))])
+    client.force_login(deu_officer_user)
+    assert client.get(reverse("package_edit", args=[package.pk])).status_code == 403  # a co-funder does not edit
+    client.force_login(fra_officer_user)
+    form = client.get(reverse("package_edit", args=[package.pk])).context["form"]
+    assert form.initial["funders"] == "DEU 0.5, FRA 0.5"  # by share, then code
+    data = {"title": "Renamed", "date": "2025-03-01", "source": "stock", "funders": "", "classification": "0",
+            "releasability": "COALITION", "version": "1"}
+    assert client.post(reverse("package_edit", args=[package.pk]), data).status_code == 302
+    assert list(PackageFunder.objects.filter(package=package).values_list("nation__code", "share")) == [
+        ("FRA", Decimal("1"))]
+    stale = client.post(reverse("package_edit", args=[package.pk]), {**data, "title": "Again"})
+    assert stale.status_code == 422 and "changed by someone else" in stale.content.decode()

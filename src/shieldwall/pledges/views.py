@@ -123,7 +123,7 @@ def package_edit(request: HttpRequest, id: int) -> HttpResponse:
         raise PermissionDenied("only donor officers of the originating nation edit this package")
     form = PackageForm(request.POST or None, actor=actor, initial=_package_initial(package))
     if request.method == "POST" and form.is_valid():
-        funders = form.cleaned_data["funders"] or None
+        funders = form.cleaned_data["funders"]  # emptied: the originating nation funds it alone
         updated = submit(form, lambda: services.package_update(
             actor=actor, id=id, expected_version=form.cleaned_data["version"], funders=funders, **form.values()))
         if updated is not None:
