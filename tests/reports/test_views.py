@@ -59,7 +59,7 @@ def test_donor_page_with_chart(client: Client, words: dict[str, Any], fra_office
     assert "<title id=\"stage-chart-title\">Germany: stages over time (EUR)</title>" in html
     assert "PURL package" in html and "German national package" not in html
     assert "40.2 %" in html  # DEU's share of the coalition's commitments visible to France
-    assert "USA 75.0 %, DEU 25.0 %" in html
+    assert 'USA 75.0 %</span>, <span class="nowrap">DEU 25.0 %' in html
     assert "<script" not in html.split("<main", 1)[1]  # no chart library
     nation = client.get(reverse("nation_detail", args=["DEU"])).content.decode()
     assert f'href="{reverse("donor_detail", args=["DEU"])}"' in nation

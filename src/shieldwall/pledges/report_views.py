@@ -25,7 +25,8 @@ class ReportForm(forms.Form):
 @login_required
 @domain_errors
 def meeting_report(request: HttpRequest, id: int) -> HttpResponse:
-    form = ReportForm(request.GET)
+    # Bound to the query with the default grace period filled in, so the form shows what was applied.
+    form = ReportForm({"stale_days": reports.DEFAULT_STALE_DAYS, **request.GET.dict()})
     data = form.cleaned_data if form.is_valid() else {}
     stale_days = data.get("stale_days")
     report = reports.meeting_report(actor=get_actor(request), meeting_id=id, as_of=data.get("as_of"),

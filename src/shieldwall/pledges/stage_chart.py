@@ -75,7 +75,7 @@ def stage_chart_svg(points: Sequence[Point], *, title: str, width: int = 760, he
 
     last = points[-1]
     svg = ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg", "viewBox": f"0 0 {width} {height}",
-                             "width": str(width), "height": str(height), "role": "img",
+                             "width": "100%", "style": f"max-width: {width}px; height: auto", "role": "img",
                              "aria-labelledby": "stage-chart-title stage-chart-desc", "class": "chart",
                              "font-family": "system-ui, sans-serif", "font-size": "11"})
     ET.SubElement(svg, "title", {"id": "stage-chart-title"}).text = title
