@@ -57,4 +57,19 @@ def shipment(actor: Actor, lines: list[tuple[PledgeLine, int]], *, hubs: list[Hu
 def register(actor: Actor, shipment: Shipment, serials: list[str], *, line_index: int = 0) -> monitoring.RegisterReport:
     row = shipment.lines.order_by("id")[line_index]
     return monitoring.serial_items_register(actor=actor, shipment_id=shipment.pk, shipment_line_id=row.pk,
-                                            entries=lines_of("\n".join(serials)), unit="1er RA depot")
+                                            entries=lines_of("\n".join(serials)), unit="1er RA depot",
+                                            on=date(2025, 1, 20))
+
+
+def received_items(donor: Actor, recipient: Actor, item_type: Any, serials: list[str], *,
+                   received_on: date = date(2025, 2, 5)) -> list[Any]:
+    """Items registered, dispatched and received by the recipient (in service, initial inventory due)."""
+    from shieldwall.monitoring.models import SerialItem
+
+    line = committed_line(donor, item_type, len(serials))
+    sent = shipment(donor, [(line, len(serials))])
+    register(donor, sent, serials)
+    services.shipment_dispatch(actor=donor, id=sent.pk, on=date(2025, 2, 1))
+    services.shipment_receive(actor=recipient, id=sent.pk, received_on=received_on, unit="44th Bde",
+                              location="Zaporizhzhia", lines=[services.ReceivedLine(sent.lines.get().pk, len(serials))])
+    return list(SerialItem.objects.visible_to(donor).filter(shipment=sent).order_by("serial_number"))

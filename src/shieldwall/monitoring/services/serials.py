@@ -97,7 +97,7 @@ def _shipment_line(actor: Actor, shipment_id: int, shipment_line_id: int) -> tup
 
 def serial_items_register(
     *, actor: Actor, shipment_id: int, shipment_line_id: int, entries: Sequence[tables.Row], unit: str = "",
-    location: str = "", dry_run: bool = False,
+    location: str = "", on: date | None = None, dry_run: bool = False,
 ) -> RegisterReport:
     """Record the serial numbers of a planned shipment line's units (all of them, or none when any row has a
     problem). Each item is RESTRICTED (or its line's or shipment's higher classification) // REL TO the donor and
@@ -112,7 +112,7 @@ def serial_items_register(
     errors: list[tables.RowError] = []
     seen: dict[str, int] = {}
     have = SerialItem.objects.visible_to(actor).filter(shipment=shipment, pledge_line=line).count()
-    day = day_of(None)
+    day = day_of(on, name="on")
     cls = max(int(DEFAULT_CLASSIFICATION), line.classification, shipment.classification)
     items = []
     for entry in entries:
@@ -216,6 +216,9 @@ def _batch_event(actor: Actor, action: str, shipment: Shipment, items: Sequence[
 def serials_dispatched(*, actor: Actor, shipment: Shipment, on: date) -> int:
     """The shipment's registered items leave with it: in transit, still in the donor's custody."""
     items = list(SerialItem.objects.visible_to(actor).filter(shipment=shipment, status=SerialStatus.REGISTERED))
+    late = [item for item in items if item.custody_since > on]
+    if late:
+        raise fail("on", f"the serial numbers were recorded on {late[0].custody_since}, after this dispatch date")
     unit = f"in transit: {shipment}"
     CustodyTransfer.objects.bulk_create(_links(items, actor, kind=TransferKind.DISPATCHED,
                                                to_nation_id=shipment.originator_id, to_unit=unit,

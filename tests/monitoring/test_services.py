@@ -1,0 +1,118 @@
+"""Monitoring services: custody transfers (onward between allies the donor keeps seeing the item), inspections
+and their effect on due dates, the compliance dashboard's counts and trend, disposition and loss reports."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+import pytest
+
+from shieldwall.core.actor import Actor
+from shieldwall.core.errors import NotFound, PermissionDenied, ValidationFailed
+from shieldwall.core.models import AuditEvent
+from shieldwall.monitoring import selectors, services, tables
+from shieldwall.monitoring.models import SerialItem, SerialStatus
+from shieldwall.monitoring.schedule import Link, chain_problems
+from tests.logistics import factories
+
+pytestmark = pytest.mark.django_db
+D = date
+
+
+@pytest.fixture
+def guns(fra_officer: Actor, ukr_desk: Actor, cat: dict[str, Any]) -> list[SerialItem]:
+    return factories.received_items(fra_officer, ukr_desk, cat["m777"], ["G-1", "G-2", "G-3", "G-4"])
+
+
+def _chain(item: SerialItem) -> list[Link]:
+    return [Link(t.seq, (t.from_nation_id, t.from_unit), (t.to_nation_id, t.to_unit), t.on)
+            for t in item.transfers.order_by("seq")]
+
+
+def test_transfer_to_an_ally_keeps_the_donor_seeing_the_item(fra_officer: Actor, ukr_desk: Actor,
+                                                              gbr_analyst: Actor, guns: list[SerialItem]) -> None:
+    item = guns[0]
+    assert gbr_analyst.nation_code == "GBR"
+    with pytest.raises(NotFound):
+        selectors.serial_item_get(actor=gbr_analyst, id=item.pk)
+    with pytest.raises(PermissionDenied):
+        services.serial_item_transfer(actor=fra_officer, item_ids=[item.pk], to_nation="GBR", to_unit="x",
+                                      on=D(2025, 3, 1))
+    services.serial_item_transfer(actor=ukr_desk, item_ids=[item.pk], to_nation="GBR", to_unit="GBR depot",
+                                  to_location="Tidworth", on=D(2025, 3, 1), note="repair loan")
+    seen = selectors.serial_item_get(actor=fra_officer, id=item.pk)
+    assert (seen.status, seen.custodian_nation.code, seen.custodian_unit) == ("transferred", "GBR", "GBR depot")
+    assert sorted(n.code for n in seen.rel_to.all()) == ["FRA", "GBR", "UKR"]
+    assert selectors.serial_item_get(actor=gbr_analyst, id=item.pk).serial_number == "G-1"
+    assert [t.kind for t in seen.transfers.all()] == ["registered", "dispatched", "received", "transfer"]
+    assert chain_problems(_chain(seen)) == []
+
+
+def test_inspections_move_the_due_dates_and_feed_the_dashboard(fra_officer: Actor, ukr_desk: Actor,
+                                                                guns: list[SerialItem]) -> None:
+    g1, g2, g3, g4 = guns
+    assert g1.next_inspection_due == D(2025, 5, 6)
+    spec = services.FindingSpec
+    with pytest.raises(ValidationFailed, match="needs the reference of its evidence"):
+        services.inspection_record(actor=ukr_desk, kind="initial", inspected_on=D(2025, 4, 1),
+                                   findings=[spec(g3.pk, "destroyed")])
+    inspection = services.inspection_record(
+        actor=fra_officer, kind="initial", inspected_on=D(2025, 4, 1), location="Zaporizhzhia",
+        findings=[spec(g1.pk), spec(g2.pk, "not_found"), spec(g3.pk, "destroyed", "photo 77")])
+    assert sorted(inspection.rel_to.values_list("code", flat=True)) == ["FRA", "UKR"]
+    items = {i.serial_number: i for i in SerialItem.objects.visible_to(fra_officer)}
+    assert (items["G-1"].next_inspection_due, items["G-1"].last_inventory_on) == (D(2026, 4, 1), D(2025, 4, 1))
+    assert (items["G-2"].unaccounted, items["G-2"].next_inspection_due) == (True, D(2025, 5, 6))
+    assert (items["G-3"].status, items["G-3"].next_inspection_due) == ("destroyed", None)
+    board = selectors.compliance(actor=fra_officer, today=D(2025, 6, 1))
+    (row,) = board.rows
+    assert (row.donor, row.item_class, row.items, row.accountable, row.overdue, row.unaccounted, row.destroyed,
+            row.never_inventoried) == ("FRA", "155 mm towed howitzer", 4, 3, 2, 1, 1, 2)
+    assert (row.inspected, row.on_time, row.on_time_pct) == (3, 3, 100.0)
+    april = next(p for p in board.trend if p.month == D(2025, 4, 1))
+    assert (april.inspected, april.not_found, april.destroyed) == (3, 1, 1)
+    late = services.inspection_record(actor=ukr_desk, kind="spot", inspected_on=D(2025, 6, 1),
+                                      findings=[spec(g4.pk), spec(g2.pk)])
+    assert [f.on_time for f in late.findings.order_by("item__serial_number")] == [False, False]
+    board = selectors.compliance(actor=fra_officer, today=D(2025, 6, 2))
+    assert (board.total.overdue, board.total.unaccounted, board.total.on_time_pct) == (0, 0, 60.0)
+    assert selectors.compliance(actor=Actor.anonymous(), today=D(2025, 6, 2)).rows == []
+
+
+def test_disposition_report_import_checks_every_row(fra_officer: Actor, ukr_desk: Actor,
+                                                    guns: list[SerialItem]) -> None:
+    def rows(text: str) -> list[tables.Row]:
+        data = text.encode()
+        return tables.read_csv(io.BytesIO(data), size=len(data), columns=tables.DISPOSITION_COLUMNS,
+                               required=tables.DISPOSITION_REQUIRED)
+
+    bad = rows("item_type,serial_number,status,unit\nM777,G-1,in service,44\nM777,G-9,in_service,\n"
+               "Tank,G-2,in_service,\nM777,G-3,exploded,\n")
+    before = AuditEvent.objects.count()
+    result = services.disposition_import(actor=ukr_desk, donor="FRA", year=2025, quarter=2, rows=bad)
+    assert [(e.row, e.column) for e in result.errors] == [(4, "item_type"), (5, "status"), (3, "serial_number")]
+    assert AuditEvent.objects.count() == before
+    good = rows("item_type,serial_number,status,unit\nM777,G-1,under repair,44\nM777,G-2,lost,44\n")
+    result = services.disposition_import(actor=ukr_desk, donor="FRA", year=2025, quarter=2, rows=good)
+    assert (result.ok, result.applied, result.mismatches) == (True, 1, 1)
+    view = selectors.disposition_get(actor=fra_officer, id=result.report_id or 0)
+    assert [i.serial_number for i in view.missing] == ["G-3", "G-4"]
+    assert SerialItem.objects.visible_to(fra_officer).get(serial_number="G-1").status == "under_repair"
+    with pytest.raises(PermissionDenied):
+        services.disposition_import(actor=fra_officer, donor="FRA", year=2025, quarter=3, rows=good)
+
+
+def test_loss_report_closes_the_items(fra_officer: Actor, ukr_desk: Actor, guns: list[SerialItem]) -> None:
+    with pytest.raises(ValidationFailed, match="reference of its evidence"):
+        services.loss_report_create(actor=ukr_desk, kind="destroyed", item_ids=[guns[0].pk], circumstances="strike")
+    report = services.loss_report_create(actor=ukr_desk, kind="destroyed", item_ids=[guns[0].pk, guns[1].pk],
+                                         circumstances="Artillery strike", evidence_ref="BDA-2025-114",
+                                         occurred_on=D(2025, 3, 2))
+    assert sorted(report.rel_to.values_list("code", flat=True)) == ["FRA", "UKR"]
+    statuses = dict(SerialItem.objects.visible_to(fra_officer).values_list("serial_number", "status"))
+    assert statuses == {"G-1": SerialStatus.DESTROYED, "G-2": SerialStatus.DESTROYED, "G-3": "in_service",
+                        "G-4": "in_service"}
+    assert [i.serial_number for i in selectors.loss_report_get(actor=fra_officer, id=report.pk).visible_items] == [
+        "G-1", "G-2"]
