@@ -535,3 +535,128 @@ CLI_CASES.update({
                            ("withdraw", "--reason x"), ("reprioritise", "--priority 1"))},
     "coverage": Case(),
 })
+
+
+# --- logistics and end-use monitoring: hubs, shipments, receipts, serial items, inspections, reports ---------------
+
+
+@seeder
+def seed_logistics(actors: dict[str, Any]) -> dict[str, int]:
+    """For each variant, through the services: a hub, a package whose committed line of two serial-tracked guns is
+    shipped through that hub and received, the guns' serial numbers, an inspection, a disposition report and a
+    loss report (serial items and reports are REL TO their donor and UKR, the shipment and hub as the variant)."""
+    import dataclasses
+    from decimal import Decimal
+
+    from shieldwall.catalogue import services as catalogue
+    from shieldwall.core.actor import Actor
+    from shieldwall.core.services import user_create
+    from shieldwall.logistics import services as logistics
+    from shieldwall.monitoring import services as monitoring
+    from shieldwall.monitoring import tables
+    from shieldwall.monitoring.models import SerialItem
+    from shieldwall.pledges import services as pledges
+
+    system = Actor.system("no-leak")
+    area = catalogue.capability_area_create(actor=system, code="armour", name="Armour")
+    guns = catalogue.item_class_create(actor=system, area_id=area.pk, name="Leak-check guns", unit="systems",
+                                       serial_tracked=True)
+    gun = catalogue.item_type_create(actor=system, item_class_id=guns.pk, name="Leak-check gun")
+
+    def user(name: str, code: str, role: str) -> Actor:
+        return Actor.for_user(user_create(actor=system, username=name, password="x" * 20, nation=code, roles=[role],
+                                          clearance=2, validate=False))
+
+    donors = {"GBR": user("leak-gbr-logistics", "GBR", "donor"), "FRA": user("leak-fra-logistics", "FRA", "donor")}
+    recipient = user("leak-ukr-recipient", "UKR", "recipient")
+    specs = {
+        "relto": ("GBR", actors["gbr_coord"],
+                  {"classification": 1, "releasability": "REL_TO", "rel_to": ["GBR", "UKR"]}),
+        "conf": ("FRA", actors["coord"], {"classification": 2, "releasability": "COALITION"}),
+        "coal": ("FRA", actors["coord"], {"classification": 0, "releasability": "COALITION"}),
+    }
+    out: dict[str, int] = {}
+    for variant, (code, coordinator, marking) in specs.items():
+        marker, donor = MARKERS[variant], donors[code]
+        hub = logistics.hub_create(actor=coordinator, name=f"{marker} hub", nation=code,
+                                   location=f"{marker} town", latitude=Decimal("50.1"), longitude=Decimal("22.0"),
+                                   capacity_per_day=2, **marking)
+        package = pledges.package_create(actor=donor, title=f"{marker} guns", date=date(2025, 4, 1), source="stock",
+                                         **marking)
+        spec = pledges.LineSpec(item_type_id=gun.pk, quantity=2, value_amount=Decimal("1000.00"),
+                                description=f"{marker} guns line", available_from=date(2025, 4, 2))
+        line = pledges.line_create(actor=donor, package_id=package.pk, line=spec, effective_date=date(2025, 4, 1))
+        pledges.line_commit(actor=donor, line_id=line.pk, effective_date=date(2025, 4, 1))
+        shipment = logistics.shipment_create(
+            actor=donor, recipient="UKR", origin=f"{marker} depot", destination=f"{marker} destination",
+            planned_dispatch=date(2025, 4, 10), planned_arrival=date(2025, 4, 14), reference=f"{marker} shipment",
+            notes=f"{marker} notes", lines=[logistics.LinePlan(line.pk, 2)],
+            stops=[logistics.StopPlan(hub.pk, date(2025, 4, 11))])
+        row = shipment.lines.get()
+        monitoring.serial_items_register(actor=donor, shipment_id=shipment.pk, shipment_line_id=row.pk,
+                                         entries=tables.lines_of(f"{marker}-SN1\n{marker}-SN2"),
+                                         unit=f"{marker} unit", on=date(2025, 4, 9))
+        logistics.shipment_dispatch(actor=donor, id=shipment.pk, on=date(2025, 4, 10))
+        logistics.shipment_receive(actor=recipient, id=shipment.pk, received_on=date(2025, 4, 12),
+                                   unit=f"{marker} brigade", discrepancies=f"{marker} discrepancy",
+                                   lines=[logistics.ReceivedLine(row.pk, 2)])
+        items = {i.serial_number: i for i in SerialItem.objects.visible_to(donor).filter(shipment=shipment)}
+        first, second = items[f"{marker}-SN1"], items[f"{marker}-SN2"]
+        inspector = dataclasses.replace(donor, roles=frozenset({"donor"}))
+        inspection = monitoring.inspection_record(
+            actor=inspector, kind="initial", inspected_on=date(2025, 5, 1), location=f"{marker} site",
+            notes=f"{marker} inspection", findings=[monitoring.FindingSpec(first.pk, "found", f"{marker} photo")])
+        loss = monitoring.loss_report_create(actor=recipient, kind="lost", item_ids=[second.pk],
+                                             circumstances=f"{marker} circumstances", occurred_on=date(2025, 5, 2))
+        disposition = monitoring.disposition_import(
+            actor=recipient, donor=code, year=2025, quarter=3 if variant == "coal" else 2,
+            notes=f"{marker} disposition",
+            rows=[tables.Row(2, {"item_type": gun.name, "serial_number": first.serial_number, "status": "in_service",
+                                 "unit": f"{marker} brigade"})])
+        out |= {f"hub:{variant}": hub.pk, f"shipment:{variant}": shipment.pk, f"shipment_line:{variant}": row.pk,
+                f"serial_item:{variant}": first.pk, f"inspection:{variant}": inspection.pk,
+                f"loss_report:{variant}": loss.pk, f"disposition:{variant}": disposition.report_id or 0}
+    return out
+
+
+_SHIP = {"shipment_id": "shipment"}
+_ITEM = {"item_id": "serial_item"}
+API_CASES.update({
+    "GET /api/v1/hubs": Case(),
+    "POST /api/v1/hubs": Case("create"),
+    "GET /api/v1/hubs/{hub_id}": Case(params={"hub_id": "hub"}),
+    "PATCH /api/v1/hubs/{hub_id}": Case("write", params={"hub_id": "hub"}, body={"name": "x"}),
+    "GET /api/v1/hubs/{hub_id}/load": Case(params={"hub_id": "hub"}, query="start=2025-04-09"),
+    "GET /api/v1/shipments": Case(),
+    "GET /api/v1/shipments/export": Case(query="format=json"),
+    "POST /api/v1/shipments": Case("create"),
+    "GET /api/v1/shipments/{shipment_id}": Case(params=_SHIP),
+    "PATCH /api/v1/shipments/{shipment_id}": Case("write", params=_SHIP, body={"notes": "x"}),
+    "DELETE /api/v1/shipments/{shipment_id}": Case("write", params=_SHIP),
+    **{f"POST /api/v1/shipments/{{shipment_id}}/{verb}": Case("write", params=_SHIP)
+       for verb in ("dispatch", "arrive", "depart", "hand-over")},
+    "POST /api/v1/shipments/{shipment_id}/incident": Case("write", params=_SHIP,
+                                                          body={"kind": "lost", "report": "x"}),
+    "POST /api/v1/shipments/{shipment_id}/receipts": Case("write", params=_SHIP, body={"unit": "x"}),
+    "GET /api/v1/logistics/overdue": Case(),
+    "POST /api/v1/shipments/{shipment_id}/lines/{line_id}/serials": Case(
+        "write", params={"shipment_id": "shipment", "line_id": "shipment_line"}, body={"serials": ["X1"]}),
+    "POST /api/v1/shipments/{shipment_id}/lines/{line_id}/serials/import": Case(
+        "write", params={"shipment_id": "shipment", "line_id": "shipment_line"}),
+    "GET /api/v1/serial-items": Case(),
+    "GET /api/v1/serial-items/export": Case(query="format=json"),
+    "GET /api/v1/serial-items/{item_id}": Case(params=_ITEM),
+    "POST /api/v1/serial-items/{item_id}/transfer": Case("write", params=_ITEM,
+                                                         body={"to_nation": "POL", "to_unit": "x"}),
+    "POST /api/v1/serial-items/{item_id}/status": Case("write", params=_ITEM, body={"status": "under_repair"}),
+    "GET /api/v1/compliance": Case(),
+    "GET /api/v1/inspections": Case(),
+    "GET /api/v1/inspections/{inspection_id}": Case(params={"inspection_id": "inspection"}),
+    "POST /api/v1/inspections": Case("create"),
+    "GET /api/v1/disposition-reports": Case(),
+    "GET /api/v1/disposition-reports/{report_id}": Case(params={"report_id": "disposition"}),
+    "POST /api/v1/disposition-reports/import": Case("create"),
+    "GET /api/v1/loss-reports": Case(),
+    "GET /api/v1/loss-reports/{report_id}": Case(params={"report_id": "loss_report"}),
+    "POST /api/v1/loss-reports": Case("create"),
+})

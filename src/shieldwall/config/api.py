@@ -11,6 +11,8 @@ from shieldwall.coalition.agreements_api import router as agreements_router
 from shieldwall.coalition.api import router as coalition_router
 from shieldwall.core.api import router as core_router
 from shieldwall.core.api_support import install_error_handlers
+from shieldwall.logistics.api import router as logistics_router
+from shieldwall.monitoring.api import router as monitoring_router
 from shieldwall.needs.api import router as needs_router
 from shieldwall.pledges.api import router as pledges_router
 from shieldwall.pledges.reports_api import router as reports_router
@@ -31,3 +33,5 @@ api.add_router("/", agreements_router)
 api.add_router("/", reports_router)
 api.add_router("/", pledges_router)
 api.add_router("/", analytics_router)
+api.add_router("/", logistics_router)
+api.add_router("/", monitoring_router)

@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from shieldwall.catalogue.models import ItemClass
 from shieldwall.coalition.models import Nation
 from shieldwall.core.actor import Actor
+from shieldwall.core.banner import combine
 from shieldwall.core.errors import NotFound
+from shieldwall.core.markings import Classification, Marking, Releasability
 from shieldwall.logistics.models import Shipment
 from shieldwall.monitoring import schedule
 from shieldwall.monitoring.models import (
@@ -142,6 +144,10 @@ def shipment_serial_counts(*, actor: Actor, shipment_id: int) -> dict[int, int]:
 # --- compliance dashboard ------------------------------------------------------------------------------------
 
 
+COUNTS = ("items", "accountable", "due_soon", "overdue", "never_inventoried", "unaccounted", "in_transit", "lost",
+          "destroyed", "transferred")
+
+
 @dataclass
 class ComplianceRow:
     donor: str
@@ -188,6 +194,7 @@ class Compliance:
     rows: list[ComplianceRow]
     total: ComplianceRow
     trend: list[TrendPoint] = field(default_factory=list)
+    marking: Marking | None = None  # of the items counted: the page and its exports carry it
 
 
 def _months_back(day: date, months: int) -> date:
@@ -213,7 +220,9 @@ def compliance(*, actor: Actor, donor: str = "", item_class_id: int | None = Non
         items = items.filter(item_class_id=item_class_id)
         tallies = tallies.filter(item_class_id=item_class_id)
     accountable = Q(status__in=ACCOUNTABLE)
-    grouped = items.order_by().values("originator_id", "item_class_id").annotate(
+    # Grouped by recipient and releasability too, so the page's marking comes out of the same scan.
+    grouped = items.order_by().values("originator_id", "item_class_id", "recipient_id", "releasability").annotate(
+        top=Max("classification"),
         items=Count("id"),
         accountable=Count("id", filter=accountable),
         due_soon=Count("id", filter=accountable & Q(next_inspection_due__gte=day, next_inspection_due__lt=soon)),
@@ -231,16 +240,25 @@ def compliance(*, actor: Actor, donor: str = "", item_class_id: int | None = Non
         "inspection__donor_id", "item_class_id").annotate(n=Sum("findings"), ok=Sum("on_time"))}
     nations = dict(Nation.objects.values_list("pk", "code"))
     classes = dict(ItemClass.objects.values_list("pk", "name"))
-    rows = []
+    merged: dict[tuple[int, int], ComplianceRow] = {}
+    markings: list[Marking] = []
     for g in grouped:
-        row = ComplianceRow(donor=nations.get(g["originator_id"], "?"), item_class=classes.get(g["item_class_id"], "?"),
-                            item_class_id=g["item_class_id"],
-                            **{k: g[k] for k in ("items", "accountable", "due_soon", "overdue", "never_inventoried",
-                                                 "unaccounted", "in_transit", "lost", "destroyed", "transferred")})
-        hit = inspected.get((g["originator_id"], g["item_class_id"]))
-        if hit:
-            row.inspected, row.on_time = hit["n"] or 0, hit["ok"] or 0
-        rows.append(row)
+        key = (g["originator_id"], g["item_class_id"])
+        row = merged.get(key)
+        if row is None:
+            row = merged[key] = ComplianceRow(donor=nations.get(key[0], "?"), item_class=classes.get(key[1], "?"),
+                                              item_class_id=key[1])
+            hit = inspected.get(key)
+            if hit:
+                row.inspected, row.on_time = hit["n"] or 0, hit["ok"] or 0
+        for name in COUNTS:
+            setattr(row, name, getattr(row, name) + g[name])  # type: ignore[literal-required]
+        # Every item is REL TO at least its donor and its recipient (transfers only add nations), so their
+        # intersection over the groups is never wider than the items' own REL TO lists.
+        pair = tuple(sorted({nations.get(g["originator_id"], ""), nations.get(g["recipient_id"], "")}))
+        markings.append(Marking(Classification(g["top"]), Releasability(g["releasability"]),
+                                pair if g["releasability"] == Releasability.REL_TO else ()))
+    rows = list(merged.values())
     rows.sort(key=lambda r: (r.donor, r.item_class))
     total = ComplianceRow(donor="", item_class="All", item_class_id=0)
     for row in rows:
@@ -255,7 +273,7 @@ def compliance(*, actor: Actor, donor: str = "", item_class_id: int | None = Non
         r: Any = by_month.get(month, {})
         trend.append(TrendPoint(month, r.get("n") or 0, r.get("ok") or 0, r.get("nf") or 0, r.get("d") or 0))
         month = (month + timedelta(days=32)).replace(day=1)
-    return Compliance(day=day, rows=rows, total=total, trend=trend)
+    return Compliance(day=day, rows=rows, total=total, trend=trend, marking=combine(markings))
 
 
 # --- inspections, disposition and loss reports --------------------------------------------------------------------
