@@ -39,6 +39,8 @@ def test_meeting_report_api(client: Client, words: dict[str, Any], fra_officer_u
     assert deu["packages"][0]["funders"] == [{"nation": "DEU", "share": "1.000000"}]
     assert [(o["description"], o["available_days"], o["announced_days"]) for o in body["overdue"]] == [
         ("Late CAESAR", 153, 173), ("Late spares", 123, None)]
+    assert body["overdue_count"] == 2
+    assert len(ok(client.get(url + "&overdue_limit=0", **bearer(fra_officer_user)))["overdue"]) == 0
     text = json.dumps(body)
     assert "German national package" not in text and "UK: maritime" not in text
     assert client.get(url + "&stale_days=-1", **bearer(fra_officer_user)).status_code == 422

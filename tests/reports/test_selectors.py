@@ -52,7 +52,11 @@ def test_meeting_report_overdue_lines(words: dict[str, Any], fra_officer: Actor)
     assert overdue == [("Late CAESAR", 153, 173), ("Late spares", 123, None)]
     assert report.overdue[0].reasons == ["available since 2025-04-01 (153 days), not yet shipped",
                                          "announced 173 days ago, still only announced"]
-    assert [row.overdue for row in report.announcements] == [2, 0]
+    assert [row.overdue for row in report.announcements] == [2, 0] and report.overdue_count == 2
+    # All are counted; only the longest overdue are listed when a limit is given.
+    short = reports.meeting_report(actor=fra_officer, meeting_id=words["meeting"].pk, as_of=D(2025, 9, 1),
+                                   overdue_limit=1)
+    assert ([o.line.description for o in short.overdue], short.overdue_count) == (["Late CAESAR"], 2)
     # Before the dates pass nothing is overdue; a longer grace period drops the "still announced" reason.
     assert reports.meeting_report(actor=fra_officer, meeting_id=words["meeting"].pk, as_of=D(2025, 4, 1)).overdue == []
     lenient = reports.meeting_report(actor=fra_officer, meeting_id=words["meeting"].pk, as_of=D(2025, 9, 1),

@@ -90,7 +90,8 @@ class MeetingReportOut(Schema):
     marking: str = Field(description="combined marking of every record the figures come from")
     totals: StagesOut
     announcements: list[AnnouncementProgressOut]
-    overdue: list[OverdueLineOut]
+    overdue_count: int = Field(description="all overdue lines")
+    overdue: list[OverdueLineOut] = Field(description="the longest overdue first, at most overdue_limit")
 
 
 class SeriesPointOut(Schema):
@@ -145,6 +146,8 @@ class ReportQuery(InSchema):
     as_of: dt.date | None = Field(default=None, description="the day to judge overdue lines on (default today)")
     stale_days: int = Field(default=reports.DEFAULT_STALE_DAYS, ge=0, le=3650,
                             description="announced-only lines older than this many days are overdue")
+    overdue_limit: int = Field(default=reports.DEFAULT_OVERDUE_LIMIT, ge=0, le=1000,
+                               description="how many overdue lines to list (all are counted)")
 
 
 class DonorQuery(InSchema):
@@ -191,7 +194,7 @@ def meeting_report_out(report: reports.MeetingReport) -> dict[str, Any]:
              "marking": _marking(row.announcement), "totals": stages_out(row.totals), "overdue": row.overdue,
              "packages": [package_out(p) for p in row.packages]}
             for row in report.announcements],
-        "overdue": [overdue_out(row) for row in report.overdue],
+        "overdue_count": report.overdue_count, "overdue": [overdue_out(row) for row in report.overdue],
     }
 
 

@@ -25,7 +25,7 @@ def meeting_report(request: HttpRequest, meeting_id: int, filters: Query[ReportQ
     """Each announcement of the meeting with how much of it has been committed, allocated and delivered, and
     the lines that are overdue against their dates."""
     report = reports.meeting_report(actor=actor_of(request), meeting_id=meeting_id, as_of=filters.as_of,
-                                    stale_days=filters.stale_days)
+                                    stale_days=filters.stale_days, overdue_limit=filters.overdue_limit)
     return meeting_report_out(report)
 
 

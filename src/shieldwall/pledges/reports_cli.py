@@ -17,6 +17,8 @@ def register(subparsers: Any) -> None:
                          help="judge overdue lines on this day (default today)")
     meeting.add_argument("--stale-days", type=int, default=90, metavar="DAYS",
                          help="announced-only lines older than this are overdue (default 90)")
+    meeting.add_argument("--overdue-limit", type=int, default=100, metavar="N",
+                         help="list at most this many overdue lines, the longest overdue first (default 100)")
     donor = add_group(subparsers, "donor", help="a nation's effort as a donor")
     show = add_command(donor, "show", _donor_show,
                        help="a nation's packages, stages over time, share of the effort and top item classes")
@@ -39,7 +41,8 @@ def _report_meeting(ctx: Context) -> None:
         from shieldwall.cli import UsageError
 
         raise UsageError("argument --stale-days: give zero or more days")
-    report = reports.meeting_report(actor=ctx.actor(), meeting_id=a.id, as_of=a.as_of, stale_days=a.stale_days)
+    report = reports.meeting_report(actor=ctx.actor(), meeting_id=a.id, as_of=a.as_of, stale_days=a.stale_days,
+                                    overdue_limit=max(a.overdue_limit, 0))
     ctx.render_record({
         "meeting": report.meeting.pk, "title": report.meeting.title, "date": report.meeting.date,
         "as_of": report.as_of, "marking": banner_for_marking(report.marking).text, **_stages(report.totals),
@@ -47,6 +50,7 @@ def _report_meeting(ctx: Context) -> None:
             {"id": row.announcement.pk, "nation": row.announcement.nation.code, "text": row.announcement.text,
              "packages": len(row.packages), **_stages(row.totals), "overdue": row.overdue}
             for row in report.announcements],
+        "overdue_count": report.overdue_count,
         "overdue": [
             {"line": o.line.pk, "package": o.package.title, "description": o.line.description,
              "status": o.line.status, "value_eur": o.line.value_eur, "available_from": o.line.available_from,

@@ -22,6 +22,7 @@ from shieldwall.pledges.reports.agreement import (
     packages_linkable_to_agreement,
 )
 from shieldwall.pledges.reports.common import (
+    DEFAULT_OVERDUE_LIMIT,
     DEFAULT_STALE_DAYS,
     PackageProgress,
     Scaled,
@@ -33,8 +34,8 @@ from shieldwall.pledges.reports.donor import DonorProfile, ItemClassShare, Serie
 from shieldwall.pledges.reports.meeting import AnnouncementProgress, MeetingReport, OverdueLine, meeting_report
 
 __all__ = [
-    "DEFAULT_STALE_DAYS", "AgreementFulfilment", "AnnouncementProgress", "DonorProfile", "FulfilmentYear",
-    "ItemClassShare", "MeetingReport", "OverdueLine", "PackageProgress", "Scaled", "SeriesPoint", "StageTotals",
-    "agreement_fulfilment", "cents", "cumulative", "donor_profile", "meeting_report", "packages_linkable_to_agreement",
-    "percent",
+    "DEFAULT_OVERDUE_LIMIT", "DEFAULT_STALE_DAYS", "AgreementFulfilment", "AnnouncementProgress", "DonorProfile",
+    "FulfilmentYear", "ItemClassShare", "MeetingReport", "OverdueLine", "PackageProgress", "Scaled", "SeriesPoint",
+    "StageTotals", "agreement_fulfilment", "cents", "cumulative", "donor_profile", "meeting_report",
+    "packages_linkable_to_agreement", "percent",
 ]

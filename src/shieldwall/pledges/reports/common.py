@@ -49,6 +49,8 @@ ZERO = Decimal(0)
 MONEY = DecimalField(max_digits=30, decimal_places=8)
 # Announced-only lines older than this (days since their package's date) are reported as stale.
 DEFAULT_STALE_DAYS = 90
+# Overdue lines listed in a report (all are counted); the longest overdue first.
+DEFAULT_OVERDUE_LIMIT = 100
 NOT_YET_SHIPPED = (LineStatus.ANNOUNCED, LineStatus.COMMITTED, LineStatus.ALLOCATED, LineStatus.CONTRACTED)
 FINANCING = "Financing (money)"
 

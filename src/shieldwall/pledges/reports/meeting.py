@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from shieldwall.coalition.models import Announcement, Meeting
 from shieldwall.core.actor import Actor
@@ -17,6 +17,7 @@ from shieldwall.core.markings import Marking
 from shieldwall.core.models import Marked
 from shieldwall.pledges.models import LineStatus, Package, PledgeLine
 from shieldwall.pledges.reports.common import (
+    DEFAULT_OVERDUE_LIMIT,
     DEFAULT_STALE_DAYS,
     NOT_YET_SHIPPED,
     PackageProgress,
@@ -59,17 +60,20 @@ class MeetingReport:
     meeting: Meeting
     announcements: list[AnnouncementProgress]
     totals: StageTotals
-    overdue: list[OverdueLine]
+    overdue: list[OverdueLine]  # the most overdue first, at most `overdue_limit`
     as_of: date
     stale_days: int
+    overdue_count: int = 0  # all of them
     marking: Marking | None = None
     records: list[Marked] = field(default_factory=list)
 
 
 def meeting_report(
-    *, actor: Actor, meeting_id: int, as_of: date | None = None, stale_days: int = DEFAULT_STALE_DAYS
+    *, actor: Actor, meeting_id: int, as_of: date | None = None, stale_days: int = DEFAULT_STALE_DAYS,
+    overdue_limit: int = DEFAULT_OVERDUE_LIMIT,
 ) -> MeetingReport:
-    """Each visible announcement of a visible meeting, with what its packages have since become."""
+    """Each visible announcement of a visible meeting, with what its packages have since become, and its
+    overdue lines (counted in full, listed up to `overdue_limit`, the longest overdue first)."""
     today = as_of_day(as_of)
     try:
         meeting = (Meeting.objects.visible_to(actor).select_related("originator", "chair")
@@ -82,10 +86,13 @@ def meeting_report(
     packages = load_packages(package_qs)
     lines = visible_lines(actor, package_qs)
     by_package = totals_by_package(lines)
-    overdue = _overdue(lines, {p.pk: p for p in packages}, today=today, stale_days=stale_days)
+    by_pk = {p.pk: p for p in packages}
+    overdue_lines = lines.filter(_overdue_q(by_pk, today=today, stale_days=stale_days))
     overdue_by_announcement: dict[int, int] = defaultdict(int)
-    for row in overdue:
-        overdue_by_announcement[row.package.announcement_id or 0] += 1
+    for package_id, count in (overdue_lines.order_by().values("package_id").annotate(n=Count("pk"))
+                              .values_list("package_id", "n")):
+        overdue_by_announcement[by_pk[package_id].announcement_id or 0] += count
+    overdue = _overdue(overdue_lines, by_pk, today=today, stale_days=stale_days, limit=overdue_limit)
     rows = []
     for announcement in announcements:
         progress = [PackageProgress(p, by_package.get(p.pk, StageTotals())) for p in packages
@@ -95,19 +102,31 @@ def meeting_report(
     records: list[Marked] = [meeting, *announcements, *packages]
     return MeetingReport(meeting=meeting, announcements=rows, totals=sum(by_package.values(), StageTotals()),
                          overdue=overdue, as_of=today, stale_days=stale_days,
+                         overdue_count=sum(overdue_by_announcement.values()),
                          marking=page_marking(records, lines), records=records)
 
 
-def _overdue(lines: QuerySet[PledgeLine], packages: Mapping[int, Package], *, today: date,
-             stale_days: int) -> list[OverdueLine]:
+def _cutoff(today: date, stale_days: int) -> date:
     # Clamped, so a judging day near year 1 cannot overflow the calendar.
-    cutoff = today - timedelta(days=min(stale_days, (today - date.min).days))
+    return today - timedelta(days=min(stale_days, (today - date.min).days))
+
+
+def _overdue_q(packages: Mapping[int, Package], *, today: date, stale_days: int) -> Q:
+    """Lines due to be available before `today` and not yet shipped, or still only announced `stale_days` after
+    their package was."""
+    cutoff = _cutoff(today, stale_days)
     stale_packages = [pk for pk, package in packages.items() if package.date < cutoff]
     late = Q(available_from__lt=today, status__in=NOT_YET_SHIPPED)
-    stale = Q(status=LineStatus.ANNOUNCED, package_id__in=stale_packages)
+    return late | Q(status=LineStatus.ANNOUNCED, package_id__in=stale_packages)
+
+
+def _overdue(lines: QuerySet[PledgeLine], packages: Mapping[int, Package], *, today: date, stale_days: int,
+             limit: int) -> list[OverdueLine]:
+    cutoff = _cutoff(today, stale_days)
     rows = []
-    for line in (lines.filter(late | stale).select_related("item_type").prefetch_related("rel_to")
-                 .order_by("available_from", "id")):
+    ordered = lines.select_related("item_type").prefetch_related("rel_to").order_by(
+        F("available_from").asc(nulls_last=True), "package_id", "id")
+    for line in ordered[:max(limit, 0)]:
         package = packages[line.package_id]
         available_days = ((today - line.available_from).days
                           if line.available_from and line.available_from < today and line.status in NOT_YET_SHIPPED
