@@ -31,23 +31,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from matching_instances import SIZES, generate_size
 from shieldwall.matching import solver as sw
-from shieldwall.matching.network import ComponentData, build_arcs, solve_component
+from shieldwall.matching.network import bipartite_network, solve_component
 
 DEFAULT_METHODS = ("shieldwall", "pulp_cbc", "ortools_mcf", "greedy")
 ALL_METHODS = (*DEFAULT_METHODS, "highs_lp", "shieldwall_noduals", "shieldwall_whatif")
 
 
 def _arcs(problem: sw.Problem) -> tuple[Any, Any, Any]:
-    """The model's feasible pairs at the level of the original lots and requirements."""
-    enc = sw._encode(problem)
-    arcs = build_arcs(
-        pair_type=enc.pair_type, pair_class=enc.pair_class,
-        lots_by_type=sw._csr(enc.lot_type, int(enc.lot_type.max(initial=-1)) + 1),
-        reqs_by_class=sw._csr(enc.req_class, len(enc.classes)),
-        lot_avail=enc.lot_avail, lot_origin=enc.lot_origin, lot_excluded=enc.lot_excluded,
-        req_need_by=enc.req_need_by, req_dest=enc.req_dest, req_use=enc.req_use,
-        req_priority=enc.req_priority, transit=enc.transit, values=problem.params._table(),
-    )
+    """The plain model's feasible pairs (one arc per merged lot and requirement, no chains)."""
+    enc, arcs = sw._pairs(problem)
     return enc, arcs, None
 
 
@@ -72,8 +64,7 @@ def run_whatif(problem: sw.Problem) -> tuple[float, float]:
 def run_ortools_mcf(problem: sw.Problem) -> float:
     """One min-cost flow over the whole network: no merging, no components, no duals."""
     enc, arcs, _ = _arcs(problem)
-    data = ComponentData(enc.lot_q, enc.req_q, arcs.lot, arcs.req, arcs.value, enc.lot_hw, enc.hw_cap)
-    res = solve_component(data, with_duals=False)
+    res = solve_component(bipartite_network(enc.lot_q, enc.req_q, arcs, enc.lot_hw, enc.hw_cap), with_duals=False)
     return -res.cost / problem.params.value_scale
 
 

@@ -1,16 +1,23 @@
-"""Array-level building blocks of the matching optimiser: arcs, components, min-cost flow, duals.
+"""Array-level building blocks of the matching optimiser: chains, links, components, min-cost flow.
 
 Everything here works on integer numpy arrays indexed by *groups* (identical supply lots or
 identical requirements merged by :mod:`shieldwall.matching.solver`), so that the expensive parts
-(enumerating compatible pairs, filtering them, solving and pricing) are vectorised and can run
-in a worker process without pickling Python objects.  No Django, no dataclasses of the public API.
+(enumerating links, labelling components, solving and pricing) are vectorised and can run in a
+worker process without pickling Python objects.  No Django, no dataclasses of the public API.
 
-See ``docs/matching.md`` for the model these functions implement.
+The solver does not give every feasible (lot, requirement) pair its own arc.  Lots of the same
+item type, origin and effective restrictions form a *chain* ordered by availability date, and an
+early unit may move down the chain to serve whatever a later one can; a requirement then needs
+one on-time link to the chain plus one link per late arrival day.  ``docs/matching.md`` ("The
+reduced network") states the construction and proves that it has the same optimum, the same
+dual prices of requirement rows, and decomposes back into pairs exactly.  :func:`build_arcs`
+still enumerates the plain pairs, for the benchmark's baselines and the tests.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +46,46 @@ def value_table(weights: npt.NDArray[np.float64], half_life_days: float, max_lat
     lateness = np.arange(max_lateness_days + 1, dtype=np.float64)
     decay = np.exp2(-lateness / half_life_days)
     return np.rint(scale * weights[:, None] * decay[None, :]).astype(np.int64)
+
+
+def csr(keys: IntArray, n: int) -> tuple[IntArray, IntArray]:
+    """``(ptr, members)``: the indices of ``keys`` grouped by key value ``0..n-1``."""
+    order = np.argsort(keys, kind="stable").astype(np.int64)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
+    return ptr, order
+
+
+def _cartesian(left: tuple[IntArray, IntArray], right: tuple[IntArray, IntArray], pair_left: IntArray,
+               pair_right: IntArray, chunk: int) -> Iterator[tuple[IntArray, IntArray]]:
+    """Every (left member, right member) of every pair of groups, in chunks of about ``chunk``.
+
+    Index arithmetic, no Python loop per element; a pair of groups is never split.
+    """
+    lptr, lmem = left
+    rptr, rmem = right
+    n_l = lptr[pair_left + 1] - lptr[pair_left]
+    n_r = rptr[pair_right + 1] - rptr[pair_right]
+    sizes = n_l * n_r
+    cum = np.cumsum(sizes)
+    cuts = [0]
+    while cuts[-1] < len(sizes):
+        done = int(cum[cuts[-1] - 1]) if cuts[-1] else 0
+        nxt = int(np.searchsorted(cum, done + chunk, side="right"))
+        cuts.append(min(max(nxt, cuts[-1] + 1), len(sizes)))
+    for start, stop in itertools.pairwise(cuts):
+        sz = sizes[start:stop]
+        total = int(sz.sum())
+        if total == 0:
+            continue
+        pid = np.repeat(np.arange(start, stop, dtype=np.int64), sz)
+        offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sz) - sz, sz)
+        nr = n_r[pid]
+        yield lmem[lptr[pair_left[pid]] + offs // nr], rmem[rptr[pair_right[pid]] + offs % nr]
+
+
+# --------------------------------------------------------------------------------------------
+# The plain bipartite model (reference for the benchmark and the tests)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,39 +117,14 @@ def build_arcs(
 ) -> Arcs:
     """Enumerate every compatible (lot, requirement) pair and keep the feasible ones.
 
-    ``pair_type``/``pair_class`` list the compatibility pairs that have both lots and
-    requirements.  ``lots_by_type`` and ``reqs_by_class`` are CSR structures ``(ptr, members)``.
-    A pair is feasible when the lot's donor does not exclude the requirement's use, a transit time
-    is known (``transit >= 0``), the lateness is at most the maximum and the scaled value is > 0.
-    The cartesian products are generated with index arithmetic (no Python loop per pair) in
-    chunks, to bound the temporary memory on the largest catalogues.
+    ``pair_type``/``pair_class`` list the compatibility pairs.  ``lots_by_type`` and
+    ``reqs_by_class`` are CSR structures ``(ptr, members)``; ``lot_excluded[lot, use]`` says the
+    lot's donor forbids the use.  A pair is feasible when its use is allowed, a transit time is
+    known (``transit >= 0``), the lateness is at most the maximum and the scaled value is > 0.
     """
-    lptr, lmem = lots_by_type
-    rptr, rmem = reqs_by_class
-    n_l = lptr[pair_type + 1] - lptr[pair_type]
-    n_r = rptr[pair_class + 1] - rptr[pair_class]
-    sizes = n_l * n_r
     max_late = values.shape[1] - 1
     out: list[tuple[IntArray, IntArray, IntArray, IntArray]] = []
-    # Split the pairs into chunks of about `chunk` candidates each (a pair is never split).
-    cum = np.cumsum(sizes)
-    cuts = [0]
-    while cuts[-1] < len(sizes):
-        done = int(cum[cuts[-1] - 1]) if cuts[-1] else 0
-        nxt = int(np.searchsorted(cum, done + chunk, side="right"))
-        cuts.append(min(max(nxt, cuts[-1] + 1), len(sizes)))
-    for start, stop in itertools.pairwise(cuts):
-        sl = slice(start, stop)
-        sz = sizes[sl]
-        total = int(sz.sum())
-        if total == 0:
-            continue
-        pid = np.repeat(np.arange(sl.start, sl.stop, dtype=np.int64), sz)
-        offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sz) - sz, sz)
-        nr = n_r[pid]
-        lot = lmem[lptr[pair_type[pid]] + offs // nr]
-        req = rmem[rptr[pair_class[pid]] + offs % nr]
-        del pid, offs, nr
+    for lot, req in _cartesian(lots_by_type, reqs_by_class, pair_type, pair_class, chunk):
         tr = transit[lot_origin[lot], req_dest[req]]
         arrival = lot_avail[lot] + tr
         late = np.maximum(arrival - req_need_by[req], 0)
@@ -117,88 +139,196 @@ def build_arcs(
     return Arcs(*(np.concatenate([o[i] for o in out]) for i in range(4)))
 
 
-def component_labels(n_lots: int, n_reqs: int, arcs: Arcs, lot_hw: IntArray, n_hw: int) -> IntArray:
-    """Connected components of lots, requirements and capacitated hub-weeks.
+# --------------------------------------------------------------------------------------------
+# The reduced model: chains of lots and links from chain nodes to requirements
 
-    Two requirements can only influence each other through a lot they both could use or through
-    a hub-week whose capacity their lots share, so each component is an independent problem.
-    Returns one label per node (lots, then requirements, then hub-weeks).
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Arcs from chain nodes to requirement groups, and how far each requirement reaches.
+
+    A link's ``cap`` is at most the requirement's quantity and the units that can enter its chain
+    up to its node.  ``reach_req``/``reach_node``: for every (chain, requirement) with links, the
+    last chain node the requirement can use — every lot at or before it is a feasible pair, every
+    lot after it is not (the gap reasons count usable supply with it).
     """
-    n = n_lots + n_reqs + n_hw
-    hub_lots = np.flatnonzero(lot_hw >= 0)
-    rows = np.concatenate([arcs.lot, hub_lots])
-    cols = np.concatenate([arcs.req + n_lots, lot_hw[hub_lots] + n_lots + n_reqs])
+
+    node: IntArray
+    req: IntArray
+    value: IntArray
+    cap: IntArray
+    reach_req: IntArray
+    reach_node: IntArray
+
+
+def build_links(
+    *,
+    pair_type: IntArray,
+    pair_class: IntArray,
+    chains_by_type: tuple[IntArray, IntArray],
+    reqs_by_class: tuple[IntArray, IntArray],
+    chain_ptr: IntArray,
+    chain_origin: IntArray,
+    chain_excl: IntArray,
+    node_date: IntArray,
+    node_cum: IntArray,
+    excluded: BoolArray,
+    req_need_by: IntArray,
+    req_dest: IntArray,
+    req_use: IntArray,
+    req_priority: IntArray,
+    req_q: IntArray,
+    transit: IntArray,
+    values: IntArray,
+    chunk: int = 2_000_000,
+) -> Links:
+    """Links of every compatible (chain, requirement group) pair (docs/matching.md).
+
+    Chain ``g`` has nodes ``chain_ptr[g]..chain_ptr[g+1]-1``, one per availability date, ascending
+    (``node_date``); ``node_cum`` is the number of units that can enter the chain up to and
+    including a node.  For requirement ``r`` with ``lo = need_by - transit`` the on-time link goes
+    from the chain's last node with date ``<= lo`` (all earlier nodes reach it along the chain), and
+    one late link from every node with date in ``(lo, lo + max_lateness]`` whose value is positive.
+    """
+    max_late = values.shape[1] - 1
+    n_nodes = len(node_date)
+    node_chain = np.repeat(np.arange(len(chain_ptr) - 1, dtype=np.int64), np.diff(chain_ptr))
+    if n_nodes:
+        d0 = int(node_date.min()) - max_late - 1
+        width = int(node_date.max()) - d0 + 2
+    else:
+        d0, width = 0, 1
+    node_key = node_chain * width + (node_date - d0)  # ascending: nodes are sorted by (chain, date)
+    parts: list[tuple[IntArray, ...]] = []
+    for chain, req in _cartesian(chains_by_type, reqs_by_class, pair_type, pair_class, chunk):
+        tr = transit[chain_origin[chain], req_dest[req]]
+        ok = (tr >= 0) & ~excluded[chain_excl[chain], req_use[req]]
+        chain, req, tr = chain[ok], req[ok], tr[ok]
+        lo = req_need_by[req] - tr - d0  # latest on-time date, relative to d0
+        base = chain * width
+        first = chain_ptr[chain]
+        k = np.searchsorted(node_key, base + np.clip(lo, 0, width - 1), side="right")
+        k2 = np.searchsorted(node_key, base + np.clip(lo + max_late, 0, width - 1), side="right")
+        prio = req_priority[req]
+        # On-time links (value of lateness 0).
+        on = (k > first) & (values[prio, 0] > 0)
+        on_node = k[on] - 1
+        # Late links: one per node in (lo, lo + max_late], valued by its lateness.
+        n_late = k2 - k
+        cand = np.repeat(np.arange(len(chain), dtype=np.int64), n_late)
+        late_node = np.repeat(k - np.cumsum(n_late) + n_late, n_late) + np.arange(len(cand), dtype=np.int64)
+        late_val = values[prio[cand], node_date[late_node] - d0 - lo[cand]]
+        pos = late_val > 0
+        cand, late_node, late_val = cand[pos], late_node[pos], late_val[pos]
+        cand_ix = np.concatenate([np.flatnonzero(on), cand])
+        link_node = np.concatenate([on_node, late_node])
+        link_val = np.concatenate([values[prio[on], 0], late_val])
+        # Reach: the last linked node per candidate.
+        last = np.full(len(chain), -1, dtype=np.int64)
+        np.maximum.at(last, cand_ix, link_node)
+        has = last >= 0
+        link_req = req[cand_ix]
+        parts.append((link_node, link_req, link_val,
+                      np.minimum(req_q[link_req], node_cum[link_node]), req[has], last[has]))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Links(empty, empty, empty, empty, empty, empty)
+    return Links(*(np.concatenate([p[i] for p in parts]) for i in range(6)))
+
+
+def component_labels(n_nodes: int, n_reqs: int, links: Links, chain_next: IntArray,
+                     hub_node: IntArray, hub_hw: IntArray, n_hw: int) -> IntArray:
+    """Connected components of chain nodes, requirement groups and capacitated hub-weeks.
+
+    Two requirements can only influence each other through a chain they both link to or a
+    hub-week whose capacity their lots share, so each component is an independent problem.
+    ``chain_next[i]`` is the next node of ``i``'s chain or -1; ``hub_node``/``hub_hw`` join the
+    chain node of each hubbed lot group to its hub-week.  Returns one label per node (chain nodes,
+    then requirements, then hub-weeks).
+    """
+    n = n_nodes + n_reqs + n_hw
+    has_next = np.flatnonzero(chain_next >= 0)
+    rows = np.concatenate([links.node, has_next, hub_node])
+    cols = np.concatenate([links.req + n_nodes, chain_next[has_next], hub_hw + n_nodes + n_reqs])
     graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n)).tocsr()
     _, labels = connected_components(graph, directed=False)
     out: IntArray = np.asarray(labels, dtype=np.int64)
     return out
 
 
+# --------------------------------------------------------------------------------------------
+# One min-cost flow and its prices
+
+
 @dataclass(frozen=True, slots=True)
 class ComponentData:
-    """One independent sub-problem in local indices (lots ``0..nl``, requirements ``0..nr``)."""
+    """One independent min-cost flow in local node numbers ``0..n_nodes-1`` (the last is the sink).
 
-    lot_q: IntArray
-    req_q: IntArray
-    arc_lot: IntArray
-    arc_req: IntArray
-    arc_value: IntArray
-    lot_hw: IntArray  # local hub-week index or -1 (uncapacitated)
-    hw_cap: IntArray
+    Supplies are positive at source nodes; the sink absorbs their total.  The requirement nodes,
+    whose prices the solver reports, are ``req_lo..req_hi-1``.
+    """
+
+    n_nodes: int
+    tail: IntArray
+    head: IntArray
+    cap: IntArray
+    cost: IntArray
+    supply: IntArray
+    req_lo: int
+    req_hi: int
 
 
 @dataclass(frozen=True, slots=True)
 class ComponentResult:
-    flow: IntArray  # per arc of the component, in ComponentData order
-    dist: IntArray | None  # per requirement: cost of absorbing one more unit there (>= 0)
+    flow: IntArray  # per arc, in ComponentData order
+    dist: IntArray | None  # per requirement node: cost of absorbing one more unit there (>= 0)
     cost: int  # min-cost-flow optimum (= -objective, scaled)
 
 
 def solve_component(data: ComponentData, with_duals: bool) -> ComponentResult:
-    """Maximise the scaled value of one component exactly with OR-Tools' min-cost flow.
-
-    Network (docs/matching.md): every lot pushes its quantity to a sink either through a
-    requirement (cost ``-value``) or unused (cost 0).  Lots in a capacitated hub-week receive their
-    units from the hub-week's node ``H``, which can send at most the capacity through ``Hc`` to
-    its lots and the rest straight to the sink, so the assigned total of the hub-week is capped.
-    """
-    nl, nr, nh = len(data.lot_q), len(data.req_q), len(data.hw_cap)
-    ne = len(data.arc_lot)
-    req0, h0, hc0, sink = nl, nl + nr, nl + nr + nh, nl + nr + 2 * nh
-    free = np.flatnonzero(data.lot_hw < 0)
-    hubbed = np.flatnonzero(data.lot_hw >= 0)
-    hw_supply = np.bincount(data.lot_hw[hubbed], weights=data.lot_q[hubbed], minlength=nh)
-    hw_supply = np.rint(hw_supply).astype(np.int64)
-    rng_h = np.arange(nh, dtype=np.int64)
-    tails = np.concatenate([
-        data.arc_lot, np.arange(nr, dtype=np.int64) + req0, free, data.lot_hw[hubbed] + hc0,
-        rng_h + h0, rng_h + h0,
-    ])
-    heads = np.concatenate([
-        data.arc_req + req0, np.full(nr, sink), np.full(len(free), sink), hubbed,
-        rng_h + hc0, np.full(nh, sink),
-    ])
-    caps = np.concatenate([
-        np.minimum(data.lot_q[data.arc_lot], data.req_q[data.arc_req]), data.req_q, data.lot_q[free],
-        data.lot_q[hubbed], np.minimum(data.hw_cap, hw_supply), hw_supply,
-    ])
-    costs = np.concatenate([-data.arc_value, np.zeros(len(tails) - ne, dtype=np.int64)])
+    """Solve one component exactly with OR-Tools' min-cost flow (cost scaling, integer costs)."""
+    sink = data.n_nodes - 1
+    supplies = data.supply.copy()
+    supplies[sink] = -int(supplies[:sink].sum())
     mcf = min_cost_flow.SimpleMinCostFlow()
-    mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    supplies = np.zeros(sink + 1, dtype=np.int64)
-    supplies[free] = data.lot_q[free]
-    supplies[h0:h0 + nh] = hw_supply
-    supplies[sink] = -int(supplies.sum())
-    mcf.set_nodes_supplies(np.arange(sink + 1, dtype=np.int64), supplies)
+    mcf.add_arcs_with_capacity_and_unit_cost(data.tail, data.head, data.cap, data.cost)
+    mcf.set_nodes_supplies(np.arange(data.n_nodes, dtype=np.int64), supplies)
     status = mcf.solve()
     if status != mcf.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
-    flows = np.asarray(mcf.flows(np.arange(len(tails), dtype=np.int64)), dtype=np.int64)
+    flows = np.asarray(mcf.flows(np.arange(len(data.tail), dtype=np.int64)), dtype=np.int64)
     dist = None
     if with_duals:
-        d = distances_to_sink(sink + 1, tails, heads, caps, costs, flows, sink)
-        dist = d[req0:req0 + nr]
-    return ComponentResult(flows[:ne], dist, int(mcf.optimal_cost()))
+        d = distances_to_sink(data.n_nodes, data.tail, data.head, data.cap, data.cost, flows, sink)
+        dist = d[data.req_lo:data.req_hi]
+    return ComponentResult(flows, dist, int(mcf.optimal_cost()))
+
+
+def bipartite_network(lot_q: IntArray, req_q: IntArray, arcs: Arcs, lot_hw: IntArray,
+                      hw_cap: IntArray) -> ComponentData:
+    """The plain (unreduced) network of docs/matching.md, "The model": one arc per feasible pair.
+
+    Every lot pushes its quantity to the sink through a requirement (cost ``-value``) or unused
+    (cost 0); lots of a capacitated hub-week receive their units from the hub-week's node ``H``,
+    which forwards at most the capacity through ``Hc`` and the rest straight to the sink.
+    """
+    nl, nr, nh = len(lot_q), len(req_q), len(hw_cap)
+    req0, h0, hc0, sink = nl, nl + nr, nl + nr + nh, nl + nr + 2 * nh
+    free = np.flatnonzero(lot_hw < 0)
+    hubbed = np.flatnonzero(lot_hw >= 0)
+    hw_supply = np.bincount(lot_hw[hubbed], weights=lot_q[hubbed], minlength=nh).astype(np.int64)
+    rng_h = np.arange(nh, dtype=np.int64)
+    tail = np.concatenate([arcs.lot, np.arange(nr, dtype=np.int64) + req0, free, lot_hw[hubbed] + hc0,
+                           rng_h + h0, rng_h + h0])
+    head = np.concatenate([arcs.req + req0, np.full(nr, sink), np.full(len(free), sink), hubbed,
+                           rng_h + hc0, np.full(nh, sink)])
+    cap = np.concatenate([np.minimum(lot_q[arcs.lot], req_q[arcs.req]), req_q, lot_q[free], lot_q[hubbed],
+                          np.minimum(hw_cap, hw_supply), hw_supply])
+    cost = np.concatenate([-arcs.value, np.zeros(len(tail) - len(arcs.lot), dtype=np.int64)])
+    supply = np.zeros(sink + 1, dtype=np.int64)
+    supply[free] = lot_q[free]
+    supply[h0:h0 + nh] = hw_supply
+    return ComponentData(sink + 1, tail, head, cap, cost, supply, req0, req0 + nr)
 
 
 def distances_to_sink(n: int, tail: IntArray, head: IntArray, cap: IntArray, cost: IntArray,
@@ -238,6 +368,28 @@ def distances_to_sink(n: int, tail: IntArray, head: IntArray, cap: IntArray, cos
     raise RuntimeError("negative residual cycle: the flow is not optimal")
 
 
+# --------------------------------------------------------------------------------------------
+# Decomposition and hashing
+
+
+def fifo_match(a_amount: IntArray, b_amount: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Pair two sequences of amounts unit by unit, first come first served.
+
+    Returns ``(i, j, amount)`` segments: ``amount`` units of ``a[i]`` go to ``b[j]``.  When both
+    sequences are grouped alike and their totals agree at every group boundary (with slack
+    entries where needed), every segment stays inside one group.  Used to split chain flows into
+    lot-requirement pairs and group flows among merged members.
+    """
+    ca = np.cumsum(a_amount)
+    cb = np.cumsum(b_amount)
+    ends = np.union1d(ca, cb)
+    ends = ends[ends > 0]
+    starts = np.concatenate([np.zeros(min(len(ends), 1), dtype=np.int64), ends[:-1]])
+    i = np.searchsorted(ca, starts, side="right")
+    j = np.searchsorted(cb, starts, side="right")
+    return i, j, ends - starts
+
+
 def splitmix64(x: U64Array) -> U64Array:
     """Vectorised splitmix64 finaliser: a fast, well-mixing 64-bit hash for content fingerprints."""
     with np.errstate(over="ignore"):
@@ -247,9 +399,10 @@ def splitmix64(x: U64Array) -> U64Array:
         return z ^ (z >> np.uint64(31))
 
 
-def arc_keys(lot_hash: U64Array, req_hash: U64Array, arcs: Arcs) -> U64Array:
-    """Content key of each arc: who supplies, who receives, at which value and arrival."""
+def mix(columns: list[npt.NDArray[np.int64] | U64Array]) -> U64Array:
+    """One 64-bit hash per row of equally long integer columns (order-sensitive)."""
+    h = np.zeros(len(columns[0]), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        inner = splitmix64(req_hash[arcs.req] + arcs.value.astype(np.uint64) * np.uint64(1_000_003)
-                           + arcs.arrival.astype(np.uint64))
-        return splitmix64(lot_hash[arcs.lot] ^ inner)
+        for col in columns:
+            h = splitmix64(h ^ np.asarray(col).astype(np.int64).view(np.uint64))
+    return h
