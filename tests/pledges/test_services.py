@@ -289,7 +289,7 @@ def test_partial_shipments_and_deliveries(fra_officer: Actor, coord: Actor, ukr_
         "to_status", "quantity", "value_eur", "effective_date", "recorded_by__username"))
     assert steps[-4:] == [
         ("shipped", 4, Decimal("400.00"), date(2025, 4, 1), "fra-donor"),
-        ("shipped", 4, Decimal("400.00"), date(2025, 4, 5), "ukr-recipient"),
+        ("delivered", 4, Decimal("400.00"), date(2025, 4, 5), "ukr-recipient"),  # dated, for these 4 units
         ("shipped", 6, Decimal("600.00"), date(2025, 5, 1), "fra-donor"),
         ("delivered", 6, Decimal("600.00"), date(2025, 5, 3), "fra-donor"),
     ]

@@ -65,8 +65,6 @@ def test_partial_delivery_in_the_meeting_report(pledged: dict[str, Any], fra_off
     assert cents(report.totals.delivered) == Decimal("250.00")  # one unit of four, from the line's quantities
 
 
-@pytest.mark.xfail(strict=True, reason="the pledges services record a partial delivery as a shipped→shipped "
-                   "event, indistinguishable from a partial shipment; dated deliveries need to_status 'delivered'")
 def test_partial_delivery_is_dated(pledged: dict[str, Any], fra_officer: Actor) -> None:
     pledges.line_deliver(actor=pledged["ukr"], line_id=pledged["line_id"], quantity=1,
                          effective_date=D(2025, 4, 2))

@@ -1,6 +1,11 @@
 """The lifecycle of a line, one service per step: each checks the actor's right to that verb, applies the pure
 state machine (`pledges.lifecycle`), writes the line through `core.writes.update` under the step's audit action
-and records the dated, attributed `PledgeEvent`."""
+and records the dated, attributed `PledgeEvent`.
+
+An event's `to_status` is the stage the step's units reached: a delivery of part of a line is recorded as
+`shipped → delivered` for those units (so every delivery is dated), while the line itself stays shipped until all
+its units have arrived; a further part shipped is `shipped → shipped`.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +52,7 @@ def _run(step: Callable[[], lifecycle.LineState]) -> lifecycle.LineState:
 def _record_step(
     actor: Actor, line: PledgeLine, *, verb: str, before: lifecycle.LineState, after: lifecycle.LineState,
     day: date, units: int, expected_version: int | None, note: str = "", requirement: Any = _KEEP,
-    extra: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None, units_reached: str | None = None,
 ) -> PledgeLine:
     changes: dict[str, Any] = dict(extra or {})
     if after.status != before.status:
@@ -64,7 +69,7 @@ def _record_step(
         audit_extra["note"] = [None, note]
     line = writes.update(actor=actor, obj=line, changes=changes, expected_version=expected_version,
                          action=f"pledge_line.{verb}", permission=verb, extra_audit=audit_extra)
-    _event(line, actor, before=before.status, after=after.status, units=units, day=day, note=note)
+    _event(line, actor, before=before.status, after=units_reached or after.status, units=units, day=day, note=note)
     _after_lines(actor, [line.pk], [old_requirement, line.requirement_id])
     return line
 
@@ -141,8 +146,9 @@ def line_deliver(*, actor: Actor, line_id: int, quantity: int, effective_date: d
         day = _effective_date(effective_date, package, line)
         before = line_state(line)
         after = _run(lambda: lifecycle.deliver(before, quantity))
+        note = "" if after.status == lifecycle.DELIVERED else f"{after.delivered} of {after.quantity} units delivered"
         return _record_step(actor, line, verb="deliver", before=before, after=after, day=day, units=quantity,
-                            expected_version=expected_version)
+                            expected_version=expected_version, note=note, units_reached=lifecycle.DELIVERED)
 
 
 def line_cancel(*, actor: Actor, line_id: int, reason: str, effective_date: date | None = None,
