@@ -202,3 +202,16 @@ def test_agreement_list_has_bounded_queries(client: Client, coord: Actor, coord_
     with django_assert_max_num_queries(12):
         page = client.get("/agreements/")
     assert page.context["page"].paginator.count == 30
+
+
+def test_openapi_documents_these_schemas_under_their_own_names() -> None:
+    """Ninja names components by class name, so a schema of the same name elsewhere would silently replace ours."""
+    from shieldwall.coalition.agreement_schemas import AgreementOut
+    from shieldwall.config.api import api
+    from shieldwall.pledges import report_schemas
+
+    components = api.get_openapi_schema()["components"]["schemas"]
+    for schema in (report_schemas.MeetingReportOut, report_schemas.DonorPageOut, report_schemas.FulfilmentOut,
+                   report_schemas.ReportPackageOut, report_schemas.ReportOverdueLineOut,
+                   report_schemas.ReportStagesOut, report_schemas.DonorSeriesPointOut, AgreementOut):
+        assert set(components[schema.__name__]["properties"]) == set(schema.model_fields), schema.__name__

@@ -22,7 +22,7 @@ def _marking(record: Marked) -> str:
     return banner_for_marking(marking_of(record)).text
 
 
-class StagesOut(Schema):
+class ReportStagesOut(Schema):
     announced_eur: Decimal = Field(description="value of every line that is not cancelled")
     committed_eur: Decimal
     allocated_eur: Decimal
@@ -33,24 +33,24 @@ class StagesOut(Schema):
     lines: int
 
 
-class FunderOut(Schema):
+class ReportFunderOut(Schema):
     nation: str
     share: Decimal
 
 
-class PackageProgressOut(Schema):
+class ReportPackageOut(Schema):
     id: int
     title: str
     date: dt.date
     source: str
     originator: str
-    funders: list[FunderOut]
+    funders: list[ReportFunderOut]
     share: Decimal = Field(description="the share counted for the donor or agreement in question (1 if sole)")
     marking: str
-    totals: StagesOut = Field(description="the package's whole value, over the lines visible to you")
+    totals: ReportStagesOut = Field(description="the package's whole value, over the lines visible to you")
 
 
-class OverdueLineOut(Schema):
+class ReportOverdueLineOut(Schema):
     line_id: int
     package_id: int
     package: str
@@ -66,17 +66,17 @@ class OverdueLineOut(Schema):
     marking: str
 
 
-class AnnouncementProgressOut(Schema):
+class ReportAnnouncementOut(Schema):
     id: int
     nation: str
     text: str
     marking: str
-    totals: StagesOut
+    totals: ReportStagesOut
     overdue: int
-    packages: list[PackageProgressOut]
+    packages: list[ReportPackageOut]
 
 
-class MeetingRefOut(Schema):
+class ReportMeetingRefOut(Schema):
     id: int
     title: str
     date: dt.date
@@ -84,41 +84,41 @@ class MeetingRefOut(Schema):
 
 
 class MeetingReportOut(Schema):
-    meeting: MeetingRefOut
+    meeting: ReportMeetingRefOut
     as_of: dt.date
     stale_days: int
     marking: str = Field(description="combined marking of every record the figures come from")
-    totals: StagesOut
-    announcements: list[AnnouncementProgressOut]
+    totals: ReportStagesOut
+    announcements: list[ReportAnnouncementOut]
     overdue_count: int = Field(description="all overdue lines")
-    overdue: list[OverdueLineOut] = Field(description="the longest overdue first, at most overdue_limit")
+    overdue: list[ReportOverdueLineOut] = Field(description="the longest overdue first, at most overdue_limit")
 
 
-class SeriesPointOut(Schema):
+class DonorSeriesPointOut(Schema):
     month: str = Field(description="YYYY-MM")
     committed_eur: Decimal
     allocated_eur: Decimal
     delivered_eur: Decimal
 
 
-class ItemClassShareOut(Schema):
+class DonorItemClassOut(Schema):
     item_class_id: int | None
     name: str
     committed_eur: Decimal
     pct: Decimal | None = Field(description="of the donor's committed value")
 
 
-class DonorOut(Schema):
+class DonorPageOut(Schema):
     code: str
     name: str
     as_of: dt.date
     marking: str
-    totals: StagesOut = Field(description="the donor's share of its visible packages")
+    totals: ReportStagesOut = Field(description="the donor's share of its visible packages")
     coalition_committed_eur: Decimal = Field(description="all committed value visible to you, every donor")
     share_pct: Decimal | None = Field(description="the donor's committed value as % of the coalition's")
-    packages: list[PackageProgressOut]
-    series: list[SeriesPointOut] = Field(description="cumulative by month, the donor's share")
-    top_item_classes: list[ItemClassShareOut]
+    packages: list[ReportPackageOut]
+    series: list[DonorSeriesPointOut] = Field(description="cumulative by month, the donor's share")
+    top_item_classes: list[DonorItemClassOut]
 
 
 class FulfilmentYearOut(Schema):
@@ -139,10 +139,10 @@ class FulfilmentOut(Schema):
     marking: str
     years: list[FulfilmentYearOut]
     total: FulfilmentYearOut
-    packages: list[PackageProgressOut]
+    packages: list[ReportPackageOut]
 
 
-class ReportQuery(InSchema):
+class MeetingReportQuery(InSchema):
     as_of: dt.date | None = Field(default=None, description="the day to judge overdue lines on (default today)")
     stale_days: int = Field(default=reports.DEFAULT_STALE_DAYS, ge=0, le=3650,
                             description="announced-only lines older than this many days are overdue")
@@ -150,7 +150,7 @@ class ReportQuery(InSchema):
                                description="how many overdue lines to list (all are counted)")
 
 
-class DonorQuery(InSchema):
+class DonorPageQuery(InSchema):
     as_of: dt.date | None = Field(default=None, description="the series runs to this day's month (default today)")
     top: int = Field(default=5, ge=1, le=50, description="how many item classes to rank")
 

@@ -9,10 +9,10 @@ from ninja import Query, Router
 from shieldwall.core.api_support import AUTH, actor_of
 from shieldwall.pledges import reports
 from shieldwall.pledges.report_schemas import (
-    DonorOut,
-    DonorQuery,
+    DonorPageOut,
+    DonorPageQuery,
     MeetingReportOut,
-    ReportQuery,
+    MeetingReportQuery,
     donor_out,
     meeting_report_out,
 )
@@ -21,7 +21,7 @@ router = Router(auth=AUTH, tags=["reports"])
 
 
 @router.get("/meetings/{meeting_id}/report", response=MeetingReportOut)
-def meeting_report(request: HttpRequest, meeting_id: int, filters: Query[ReportQuery]) -> dict[str, Any]:
+def meeting_report(request: HttpRequest, meeting_id: int, filters: Query[MeetingReportQuery]) -> dict[str, Any]:
     """Each announcement of the meeting with how much of it has been committed, allocated and delivered, and
     the lines that are overdue against their dates."""
     report = reports.meeting_report(actor=actor_of(request), meeting_id=meeting_id, as_of=filters.as_of,
@@ -29,8 +29,8 @@ def meeting_report(request: HttpRequest, meeting_id: int, filters: Query[ReportQ
     return meeting_report_out(report)
 
 
-@router.get("/donors/{code}", response=DonorOut)
-def donor(request: HttpRequest, code: str, filters: Query[DonorQuery]) -> dict[str, Any]:
+@router.get("/donors/{code}", response=DonorPageOut)
+def donor(request: HttpRequest, code: str, filters: Query[DonorPageQuery]) -> dict[str, Any]:
     """A nation's packages, its stages over time, its share of the coalition's effort and its top item classes."""
     profile = reports.donor_profile(actor=actor_of(request), code=code, as_of=filters.as_of, top=filters.top)
     return donor_out(profile)
