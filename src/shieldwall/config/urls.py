@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("shieldwall.analytics.urls")),
     path("", include("shieldwall.pledges.urls")),
     path("", include("shieldwall.pledges.report_urls")),
+    path("", include("shieldwall.logistics.urls")),
+    path("", include("shieldwall.monitoring.urls")),
 ]

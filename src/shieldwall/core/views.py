@@ -30,6 +30,7 @@ from shieldwall.core.forms import ApiTokenForm, AuditFilterForm, TokenCodeForm
 from shieldwall.core.requests import get_actor
 from shieldwall.core.selectors import audit_event_list, token_list
 from shieldwall.core.views_support import domain_errors, paginate, render_page, safe_next, submit
+from shieldwall.logistics.selectors import home_overdue
 
 
 class LoginView(auth_views.LoginView):
@@ -96,8 +97,10 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
     overview = actor_overview(actor=actor)
-    context = {"overview": overview, "title": "Overview"}
-    return render_page(request, "core/home.html", context, banner=page_banner(overview.next_meetings))
+    late = home_overdue(actor=actor)
+    context = {"overview": overview, "overdue": late, "title": "Overview"}
+    records = [*overview.next_meetings, *(late.shipments + late.lines if late else [])]
+    return render_page(request, "core/home.html", context, banner=page_banner(records))
 
 
 @login_required

@@ -251,3 +251,30 @@ def map_routes(*, actor: Actor, include_closed: bool = False) -> tuple[list[Hub]
         if stops:
             routes.append(Route(shipment=shipment, hubs=stops))
     return hubs, routes
+
+
+def shippable_lines(*, actor: Actor) -> list[PledgeLine]:
+    """The actor's nation's pledge lines with units neither shipped nor planned in a shipment (the new-shipment
+    form), each with `left` set to those units."""
+    from shieldwall.logistics.services import planned_elsewhere
+
+    if actor.nation_id is None:
+        return []
+    lines = list(visible_lines(actor).filter(originator_id=actor.nation_id, item_type__isnull=False,
+                                             status__in=(*AWAITING_SHIPMENT, LineStatus.SHIPPED))
+                 .select_related("item_type__item_class").order_by("available_from", "id")[:200])
+    planned = planned_elsewhere([line.pk for line in lines])
+    for line in lines:
+        line.left = line.quantity - line.shipped_quantity - planned.get(line.pk, 0)  # type: ignore[attr-defined]
+    return [line for line in lines if line.left > 0]  # type: ignore[attr-defined]
+
+
+def home_overdue(*, actor: Actor, limit: int = 10) -> Overdue | None:
+    """The home page's overdue panel: everything late a coordinator may see, a donor officer's own nation's."""
+    from shieldwall.core.roles import Role
+
+    if actor.has_role(Role.COORDINATOR):
+        return overdue(actor=actor, limit=limit)
+    if actor.has_role(Role.DONOR) and actor.nation_code:
+        return overdue(actor=actor, donor=actor.nation_code, limit=limit)
+    return None

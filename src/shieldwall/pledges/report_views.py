@@ -8,9 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.safestring import mark_safe
 
-from shieldwall.core.banner import banner_for_marking
+from shieldwall.core.banner import banner_for_marking, combine, page_banner
 from shieldwall.core.requests import get_actor
 from shieldwall.core.views_support import domain_errors, render_page
+from shieldwall.logistics.selectors import overdue
 from shieldwall.pledges import reports
 from shieldwall.pledges.stage_chart import stage_chart_svg
 
@@ -42,6 +43,8 @@ def donor_detail(request: HttpRequest, code: str) -> HttpResponse:
     profile = reports.donor_profile(actor=get_actor(request), code=code)
     # The SVG is built with ElementTree, which escapes every label.
     chart = mark_safe(stage_chart_svg(profile.series, title=f"{profile.nation.name}: stages over time (EUR)"))
-    context = {"profile": profile, "nation": profile.nation, "chart": chart,
+    late = overdue(actor=get_actor(request), donor=profile.nation.code)
+    context = {"profile": profile, "nation": profile.nation, "chart": chart, "overdue": late,
                "title": f"{profile.nation.name} as a donor"}
-    return render_page(request, "pledges/donor_detail.html", context, banner=banner_for_marking(profile.marking))
+    marking = combine([m for m in (profile.marking, page_banner(late.shipments, late.lines).marking) if m])
+    return render_page(request, "pledges/donor_detail.html", context, banner=banner_for_marking(marking))
