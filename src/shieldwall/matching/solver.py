@@ -17,6 +17,7 @@ components be reused, results and output records included ("what-if" re-solves).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -68,7 +69,7 @@ Id = str | int
 Progress = Callable[[int, int], None]
 
 #: Below this many arcs to (re-)solve, forking workers costs more than it saves.
-PARALLEL_MIN_ARCS = 60_000
+PARALLEL_MIN_ARCS = 40_000
 @dataclass(frozen=True, slots=True)
 class Requirement:
     """An open need: ``quantity`` units of ``item_class`` at ``destination`` by ``need_by``.
@@ -728,6 +729,19 @@ def solve(problem: Problem, *, previous: Solution | None = None, with_duals: boo
     this process as components finish (reused ones count as finished at once), ending with
     ``done == total``.
     """
+    # The output allocates tens of thousands of small objects; a cyclic collection half-way
+    # through them (they hold no cycles) only costs time, so collections wait until the end.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _solve(problem, previous, with_duals, workers, progress)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _solve(problem: Problem, previous: Solution | None, with_duals: bool, workers: int | None,
+           progress: Progress | None) -> Solution:
     t0 = time.perf_counter()
     params = problem.params
     if params.half_life_days <= 0 or params.max_lateness_days < 0 or params.value_scale < 1:
