@@ -689,3 +689,28 @@ PAGE_CASES.update({
     "loss_report_create": Case(),
     "loss_report_detail": Case(params={"id": "loss_report"}),
 })
+
+_CLI_SHIP = {"{id}": "shipment"}
+CLI_CASES.update({
+    "hub list": Case(), "hub show": Case(params={"{id}": "hub"}, query="{id} --from 2025-04-09"),
+    "hub create": Case("create"),
+    "shipment list": Case(), "shipment show": Case(params=_CLI_SHIP, query="{id}"),
+    "shipment create": Case("create"),
+    **{f"shipment {verb}": Case("write", params=_CLI_SHIP, query="{id}")
+       for verb in ("dispatch", "arrive", "depart", "hand-over")},
+    "shipment incident": Case("write", params=_CLI_SHIP, query="{id} --kind lost --report x"),
+    "shipment receive": Case("write", params=_CLI_SHIP, query="{id} --unit x"),
+    "shipment export": Case(query="--format json"),
+    "overdue": Case(),
+    "serial list": Case(), "serial show": Case(params={"{id}": "serial_item"}, query="{id}"),
+    "serial register": Case("write", params=_CLI_SHIP, query="/nonexistent.csv --shipment {id} --line 1"),
+    "serial transfer": Case("write", params={"{id}": "serial_item"}, query="{id} --to-nation POL --to-unit x"),
+    "serial export": Case(query="--format json"),
+    "compliance": Case(),
+    "inspection list": Case(), "inspection show": Case(params={"{id}": "inspection"}, query="{id}"),
+    "inspection record": Case("create"),
+    "disposition list": Case(), "disposition show": Case(params={"{id}": "disposition"}, query="{id}"),
+    "disposition import": Case("create"),
+    "loss list": Case(), "loss show": Case(params={"{id}": "loss_report"}, query="{id}"),
+    "loss report": Case("create"),
+})
