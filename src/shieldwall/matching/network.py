@@ -387,8 +387,8 @@ def fifo_match(a_amount: IntArray, b_amount: IntArray) -> tuple[IntArray, IntArr
     """
     ca = np.cumsum(a_amount)
     cb = np.cumsum(b_amount)
-    ends = np.union1d(ca, cb)
-    ends = ends[ends > 0]
+    ends = np.sort(np.concatenate([ca, cb]), kind="stable")  # two sorted runs: a linear merge
+    ends = ends[(ends > 0) & np.concatenate([ends[:1] != 0, ends[1:] != ends[:-1]])]
     starts = np.concatenate([np.zeros(min(len(ends), 1), dtype=np.int64), ends[:-1]])
     i = np.searchsorted(ca, starts, side="right")
     j = np.searchsorted(cb, starts, side="right")

@@ -954,20 +954,26 @@ def _split(group: IntArray, amount: IntArray, group_q: IntArray, members: tuple[
     split that respects their quantities is optimal.
     """
     ptr, mem = members
-    sizes = ptr[group + 1] - ptr[group]
-    if len(group) == 0 or int(sizes.max()) == 1:
-        return np.arange(len(group), dtype=np.int64), mem[ptr[group]], amount
-    groups = np.unique(group)
-    counts = ptr[groups + 1] - ptr[groups]
-    member_ix = mem[np.repeat(ptr[groups] - np.cumsum(counts) + counts, counts)
-                    + np.arange(int(counts.sum()), dtype=np.int64)]
-    slack = group_q[groups] - np.bincount(group, weights=amount, minlength=len(group_q))[groups].astype(np.int64)
-    row = np.concatenate([np.arange(len(group), dtype=np.int64), np.full(len(groups), -1, dtype=np.int64)])
-    order = np.argsort(np.concatenate([group, groups]), kind="stable")
-    row = row[order]
-    i, j, amt = fifo_match(member_q[member_ix], np.concatenate([amount, slack])[order])
-    keep = row[j] >= 0
-    return row[j[keep]], member_ix[i[keep]], amt[keep]
+    single = ptr[group + 1] - ptr[group] == 1
+    rows = np.flatnonzero(single)
+    out = [(rows, mem[ptr[group[rows]]], amount[rows])]
+    rows = np.flatnonzero(~single)
+    if len(rows):
+        grp = group[rows]
+        groups = np.unique(grp)
+        counts = ptr[groups + 1] - ptr[groups]
+        member_ix = mem[np.repeat(ptr[groups] - np.cumsum(counts) + counts, counts)
+                        + np.arange(int(counts.sum()), dtype=np.int64)]
+        used = np.bincount(grp, weights=amount[rows], minlength=len(group_q))[groups].astype(np.int64)
+        slack = group_q[groups] - used
+        row = np.concatenate([rows, np.full(len(groups), -1, dtype=np.int64)])
+        order = np.argsort(np.concatenate([grp, groups]), kind="stable")
+        row = row[order]
+        i, j, amt = fifo_match(member_q[member_ix], np.concatenate([amount[rows], slack])[order])
+        keep = row[j] >= 0
+        out.append((row[j[keep]], member_ix[i[keep]], amt[keep]))
+    return (np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out]),
+            np.concatenate([o[2] for o in out]))
 
 
 def _gaps(problem: Problem, enc: _Encoded, net: _Network, got: IntArray, lot_used: IntArray) -> list[Gap]:
