@@ -41,7 +41,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         return run(args)
-    print(f"coverage: {args.requirements:,} requirements, {args.lines:,} pledge lines, median of {args.repeat} runs")
+    print(f"coverage: {args.requirements:,} requirements, {args.lines:,} pledge lines, median of {args.repeat} runs "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     print(f"{'database':<11} {'table':<34} {'ms':>9} {'queries':>8} {'rows':>7}  target")
     status = 0
     for db in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):

@@ -60,7 +60,7 @@ def _optional_version(request: HttpRequest, pk: int) -> int | None:
     return expected_version(request, pk) if request.headers.get("If-Match", "").strip() else None
 
 
-def _fresh(request: HttpRequest, actor: Actor, pk: int, response: HttpResponse) -> Requirement:
+def _fresh(actor: Actor, pk: int, response: HttpResponse) -> Requirement:
     obj = selectors.requirement_get(actor=actor, id=pk)
     set_etag(response, obj)
     return obj
@@ -78,7 +78,7 @@ def list_requirements(request: HttpRequest, filters: Query[RequirementQuery]) ->
 
 @router.get("/requirements/{requirement_id}", response=RequirementOut)
 def get_requirement(request: HttpRequest, requirement_id: int, response: HttpResponse) -> object:
-    return _fresh(request, actor_of(request), requirement_id, response)
+    return _fresh(actor_of(request), requirement_id, response)
 
 
 @router.post("/requirements", response={201: RequirementOut})
@@ -103,7 +103,7 @@ def update_requirement(request: HttpRequest, requirement_id: int, payload: Requi
     changes, rel_to = payload.changes()
     services.requirement_update(actor=actor, id=requirement_id, rel_to=rel_to,
                                 expected_version=expected_version(request, requirement_id), **changes)
-    return _fresh(request, actor, requirement_id, response)
+    return _fresh(actor, requirement_id, response)
 
 
 def _step(request: HttpRequest, requirement_id: int, response: HttpResponse,
@@ -111,7 +111,7 @@ def _step(request: HttpRequest, requirement_id: int, response: HttpResponse,
     actor = actor_of(request)
     selectors.requirement_get(actor=actor, id=requirement_id)
     call(actor=actor, id=requirement_id, expected_version=_optional_version(request, requirement_id), **kwargs)
-    return _fresh(request, actor, requirement_id, response)
+    return _fresh(actor, requirement_id, response)
 
 
 @router.post("/requirements/{requirement_id}/submit", response=RequirementOut)
