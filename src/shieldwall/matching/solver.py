@@ -70,6 +70,10 @@ Progress = Callable[[int, int], None]
 
 #: Below this many arcs to (re-)solve, forking workers costs more than it saves.
 PARALLEL_MIN_ARCS = 40_000
+
+#: Chains are cut after this many dates: a few more links, but shorter paths for OR-Tools' cost
+#: scaling, which solves the largest components ~10 % faster with 4 than with uncut chains.
+CHAIN_NODES = 4
 @dataclass(frozen=True, slots=True)
 class Requirement:
     """An open need: ``quantity`` units of ``item_class`` at ``destination`` by ``need_by``.
@@ -480,6 +484,11 @@ def _network(enc: _Encoded, values: IntArray) -> _Network:
     # Chains: lot groups of one type, origin and restriction; one node per availability date.
     chain_of_lot, cfirst = _group([enc.lot_type, enc.lot_origin, enc.lot_excl])
     lot_node, nfirst = _group([chain_of_lot, enc.lot_avail])
+    if CHAIN_NODES:
+        first_date = _ptr(chain_of_lot[nfirst], len(cfirst))[chain_of_lot[nfirst]]
+        segment = (np.arange(len(nfirst), dtype=np.int64) - first_date) // CHAIN_NODES
+        chain_of_lot, cfirst = _group([chain_of_lot, segment[lot_node]])
+        lot_node, nfirst = _group([chain_of_lot, enc.lot_avail])
     n_nodes = len(nfirst)
     node_chain = chain_of_lot[nfirst]
     node_date = enc.lot_avail[nfirst]
