@@ -663,7 +663,8 @@ def _solve_all(tasks: list[ComponentData], with_duals: bool, workers: int,
     global _TASKS, _ORDER
     total = sum(len(t.tail) for t in tasks)
     results: list[ComponentResult | None] = [None] * len(tasks)
-    if workers <= 1 or len(tasks) < 2 or total < PARALLEL_MIN_ARCS \
+    # A daemonic process (a pool worker) may not start children: it solves alone.
+    if workers <= 1 or len(tasks) < 2 or total < PARALLEL_MIN_ARCS or multiprocessing.current_process().daemon \
             or "fork" not in multiprocessing.get_all_start_methods():
         for i, t in enumerate(tasks):
             results[i] = solve_component(t, with_duals)
