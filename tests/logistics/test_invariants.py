@@ -23,6 +23,7 @@ from shieldwall.monitoring.models import SerialItem
 from shieldwall.monitoring.schedule import Link, chain_problems
 from shieldwall.pledges.models import PledgeLine
 from tests.logistics import factories
+from tests.monitoring.test_services import direct, from_cells
 
 pytestmark = pytest.mark.django_db
 QUANTITY = 6
@@ -70,6 +71,8 @@ def _check(line: PledgeLine, donor: Actor) -> None:
         assert chain_problems([Link(t.seq, (t.from_nation_id, t.from_unit), (t.to_nation_id, t.to_unit), t.on)
                                for t in links]) == []
         assert (links[-1].to_nation_id, links[-1].to_unit) == (item.custodian_nation_id, item.custodian_unit)
+    for day in (START, START + timedelta(days=200)):
+        assert from_cells(donor, day) == direct(donor, day)
 
 
 def _run(op: tuple[Any, ...], step: int, line: PledgeLine, donor: Actor, recipient: Actor) -> None:

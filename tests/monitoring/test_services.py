@@ -116,3 +116,54 @@ def test_loss_report_closes_the_items(fra_officer: Actor, ukr_desk: Actor, guns:
                         "G-4": "in_service"}
     assert [i.serial_number for i in selectors.loss_report_get(actor=fra_officer, id=report.pk).visible_items] == [
         "G-1", "G-2"]
+
+
+def direct(actor: Actor, today: date) -> dict[tuple[str, str], tuple[int, ...]]:
+    """The dashboard's counts computed straight from the items the actor may see (what the cells must equal)."""
+    from collections import defaultdict
+    from datetime import timedelta
+
+    from shieldwall.monitoring.models import ACCOUNTABLE
+
+    out: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * 7)
+    for item in SerialItem.objects.visible_to(actor).select_related("originator", "item_class"):
+        row = out[(item.originator.code, item.item_class.name)]
+        held = item.status in ACCOUNTABLE
+        due = item.next_inspection_due
+        for index, hit in enumerate((True, held, held and due is not None and due < today,
+                                     held and due is not None and today <= due < today + timedelta(days=30),
+                                     held and item.last_inventory_on is None, held and item.unaccounted,
+                                     item.status == SerialStatus.LOST)):
+            row[index] += int(hit)
+    return {key: tuple(values) for key, values in out.items()}
+
+
+def from_cells(actor: Actor, today: date) -> dict[tuple[str, str], tuple[int, ...]]:
+    board = selectors.compliance(actor=actor, today=today)
+    return {(r.donor, r.item_class): (r.items, r.accountable, r.overdue, r.due_soon, r.never_inventoried,
+                                      r.unaccounted, r.lost) for r in board.rows}
+
+
+def test_the_dashboard_cells_follow_every_change(fra_officer: Actor, ukr_desk: Actor, gbr_analyst: Actor,
+                                                 guns: list[SerialItem], cat: dict[str, Any]) -> None:
+    spec = services.FindingSpec
+    services.inspection_record(actor=ukr_desk, kind="initial", inspected_on=D(2025, 4, 1),
+                               findings=[spec(guns[0].pk), spec(guns[1].pk, "not_found")])
+    services.serial_item_transfer(actor=ukr_desk, item_ids=[guns[2].pk], to_nation="GBR", to_unit="depot",
+                                  on=D(2025, 4, 2))
+    services.loss_report_create(actor=ukr_desk, kind="lost", item_ids=[guns[3].pk], circumstances="gone",
+                                occurred_on=D(2025, 4, 3))
+    services.serial_item_set_status(actor=ukr_desk, id=guns[0].pk, status="under_repair", on=D(2025, 4, 4))
+    more = factories.committed_line(fra_officer, cat["m777"], 2)
+    planned = factories.shipment(fra_officer, [(more, 2)])
+    factories.register(fra_officer, planned, ["N-1", "N-2"])
+    for actor in (fra_officer, ukr_desk, gbr_analyst, Actor.anonymous()):
+        for day in (D(2025, 4, 5), D(2025, 5, 10), D(2026, 6, 1)):
+            assert from_cells(actor, day) == direct(actor, day), (actor.username, day)
+    from shieldwall.logistics.services import shipment_delete
+
+    shipment_delete(actor=fra_officer, id=planned.pk)
+    assert from_cells(fra_officer, D(2025, 5, 10)) == direct(fra_officer, D(2025, 5, 10))
+    board = selectors.compliance(actor=gbr_analyst, today=D(2025, 5, 10))
+    assert [(r.donor, r.items, r.transferred) for r in board.rows] == [("FRA", 1, 1)]
+    assert str(board.marking) == "RESTRICTED // REL TO FRA, GBR, UKR"

@@ -239,3 +239,43 @@ class LossReport(Marked):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.occurred_on}"
+
+
+class ItemMarking(Marked):
+    """One distinct marking of serial items (classification, releasability, REL TO rows, originating donor).
+
+    Every item's marking is one of these, so an actor may read an item exactly when it may read the item's
+    marking. The compliance dashboard reads its cells through the markings the actor may see: a handful of access
+    checks instead of one per item. Kept by the services with the cells; never written by anyone else.
+    """
+
+    key = models.CharField(max_length=1300, unique=True, help_text="classification|releasability|originator|REL TO")
+
+    class Meta(Marked.Meta):
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ComplianceCell(models.Model):
+    """How many items of one marking, donor and item class are in one state (status, unaccounted, inventoried,
+    next inspection due): the dashboard sums these instead of scanning the items."""
+
+    marking = models.ForeignKey(ItemMarking, on_delete=models.CASCADE, related_name="cells")
+    donor = models.ForeignKey("coalition.Nation", on_delete=models.PROTECT, related_name="+")
+    item_class = models.ForeignKey("catalogue.ItemClass", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=14, choices=SerialStatus.choices)
+    unaccounted = models.BooleanField(default=False)
+    inventoried = models.BooleanField(default=False)
+    due = models.DateField(null=True, blank=True)
+    items = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["marking", "donor", "item_class", "status", "unaccounted", "inventoried", "due"],
+            name="compliance_cell_once", nulls_distinct=False)]
+        indexes = [models.Index(fields=["donor", "item_class"], name="cell_donor_class")]
+
+    def __str__(self) -> str:
+        return f"{self.marking_id}/{self.donor_id}/{self.item_class_id}/{self.status}/{self.due}: {self.items}"

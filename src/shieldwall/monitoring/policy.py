@@ -9,7 +9,7 @@ from django.db import models
 from shieldwall.core.access import write_rule
 from shieldwall.core.actor import Actor
 from shieldwall.core.roles import Role
-from shieldwall.monitoring.models import DispositionReport, Inspection, LossReport, SerialItem
+from shieldwall.monitoring.models import DispositionReport, Inspection, ItemMarking, LossReport, SerialItem
 
 OFFICERS = (Role.DONOR, Role.RECIPIENT)
 
@@ -44,3 +44,9 @@ def loss_reports(actor: Actor, action: str, obj: models.Model | None) -> bool:
     if actor.has_role(Role.DONOR) and getattr(obj, "donor_id", None) == actor.nation_id:
         return True
     return actor.has_role(Role.RECIPIENT) and getattr(obj, "recipient_id", None) == actor.nation_id
+
+
+@write_rule(ItemMarking)
+def item_markings(actor: Actor, action: str, obj: models.Model | None) -> bool:
+    # Bookkeeping of the dashboard, kept by the monitoring services alongside the items: nobody writes it directly.
+    return False

@@ -12,25 +12,27 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from shieldwall.catalogue.models import ItemClass
 from shieldwall.coalition.models import Nation
 from shieldwall.core.actor import Actor
-from shieldwall.core.banner import combine
+from shieldwall.core.banner import combine, marking_of
 from shieldwall.core.errors import NotFound
-from shieldwall.core.markings import Classification, Marking, Releasability
+from shieldwall.core.markings import Marking
 from shieldwall.logistics.models import Shipment
 from shieldwall.monitoring import schedule
 from shieldwall.monitoring.models import (
     ACCOUNTABLE,
+    ComplianceCell,
     CustodyTransfer,
     DispositionLine,
     DispositionReport,
     Inspection,
     InspectionFinding,
     InspectionTally,
+    ItemMarking,
     LossReport,
     SerialItem,
     SerialStatus,
@@ -211,28 +213,33 @@ def compliance(*, actor: Actor, donor: str = "", item_class_id: int | None = Non
     destroyed, transferred; the share inventoried on time over the trailing year; the monthly trend."""
     day = _today(today)
     soon = day + timedelta(days=schedule.DUE_SOON_DAYS)
-    items = visible_items(actor)
+    # Read through the markings the actor may see: every item's marking is one of them (see ItemMarking).
+    markings = {m.pk: m for m in ItemMarking.objects.visible_to(actor).select_related("originator")
+                .prefetch_related("rel_to")}
+    cells = ComplianceCell.objects.filter(marking_id__in=list(markings), items__gt=0)
     tallies = InspectionTally.objects.filter(inspection__in=Inspection.objects.visible_to(actor))
     if donor:
-        items = items.filter(originator__code=donor.strip().upper())
+        cells = cells.filter(donor__code=donor.strip().upper())
         tallies = tallies.filter(inspection__donor__code=donor.strip().upper())
     if item_class_id is not None:
-        items = items.filter(item_class_id=item_class_id)
+        cells = cells.filter(item_class_id=item_class_id)
         tallies = tallies.filter(item_class_id=item_class_id)
     accountable = Q(status__in=ACCOUNTABLE)
-    # Grouped by recipient and releasability too, so the page's marking comes out of the same scan.
-    grouped = items.order_by().values("originator_id", "item_class_id", "recipient_id", "releasability").annotate(
-        top=Max("classification"),
-        items=Count("id"),
-        accountable=Count("id", filter=accountable),
-        due_soon=Count("id", filter=accountable & Q(next_inspection_due__gte=day, next_inspection_due__lt=soon)),
-        overdue=Count("id", filter=accountable & Q(next_inspection_due__lt=day)),
-        never_inventoried=Count("id", filter=accountable & Q(last_inventory_on__isnull=True)),
-        unaccounted=Count("id", filter=accountable & Q(unaccounted=True)),
-        in_transit=Count("id", filter=Q(status=SerialStatus.IN_TRANSIT)),
-        lost=Count("id", filter=Q(status=SerialStatus.LOST)),
-        destroyed=Count("id", filter=Q(status=SerialStatus.DESTROYED)),
-        transferred=Count("id", filter=Q(status=SerialStatus.TRANSFERRED)),
+
+    def total(condition: Q | None = None) -> Sum:
+        return Sum("items", filter=condition, default=0)
+
+    grouped = cells.order_by().values("donor_id", "item_class_id", "marking_id").annotate(
+        items_=total(),
+        accountable=total(accountable),
+        due_soon=total(accountable & Q(due__gte=day, due__lt=soon)),
+        overdue=total(accountable & Q(due__lt=day)),
+        never_inventoried=total(accountable & Q(inventoried=False)),
+        unaccounted=total(accountable & Q(unaccounted=True)),
+        in_transit=total(Q(status=SerialStatus.IN_TRANSIT)),
+        lost=total(Q(status=SerialStatus.LOST)),
+        destroyed=total(Q(status=SerialStatus.DESTROYED)),
+        transferred=total(Q(status=SerialStatus.TRANSFERRED)),
     )
     first_month = _months_back(day, months)
     recent = tallies.filter(month__gte=first_month).order_by()
@@ -241,9 +248,9 @@ def compliance(*, actor: Actor, donor: str = "", item_class_id: int | None = Non
     nations = dict(Nation.objects.values_list("pk", "code"))
     classes = dict(ItemClass.objects.values_list("pk", "name"))
     merged: dict[tuple[int, int], ComplianceRow] = {}
-    markings: list[Marking] = []
+    used: set[int] = set()
     for g in grouped:
-        key = (g["originator_id"], g["item_class_id"])
+        key = (g["donor_id"], g["item_class_id"])
         row = merged.get(key)
         if row is None:
             row = merged[key] = ComplianceRow(donor=nations.get(key[0], "?"), item_class=classes.get(key[1], "?"),
@@ -252,19 +259,14 @@ def compliance(*, actor: Actor, donor: str = "", item_class_id: int | None = Non
             if hit:
                 row.inspected, row.on_time = hit["n"] or 0, hit["ok"] or 0
         for name in COUNTS:
-            setattr(row, name, getattr(row, name) + g[name])  # type: ignore[literal-required]
-        # Every item is REL TO at least its donor and its recipient (transfers only add nations), so their
-        # intersection over the groups is never wider than the items' own REL TO lists.
-        pair = tuple(sorted({nations.get(g["originator_id"], ""), nations.get(g["recipient_id"], "")}))
-        markings.append(Marking(Classification(g["top"]), Releasability(g["releasability"]),
-                                pair if g["releasability"] == Releasability.REL_TO else ()))
+            setattr(row, name, getattr(row, name) + g["items_" if name == "items" else name])  # type: ignore[literal-required]
+        used.add(g["marking_id"])
     rows = list(merged.values())
     rows.sort(key=lambda r: (r.donor, r.item_class))
-    total = ComplianceRow(donor="", item_class="All", item_class_id=0)
+    overall = ComplianceRow(donor="", item_class="All", item_class_id=0)
     for row in rows:
-        for name in ("items", "accountable", "due_soon", "overdue", "never_inventoried", "unaccounted",
-                     "in_transit", "lost", "destroyed", "transferred", "inspected", "on_time"):
-            setattr(total, name, getattr(total, name) + getattr(row, name))
+        for name in (*COUNTS, "inspected", "on_time"):
+            setattr(overall, name, getattr(overall, name) + getattr(row, name))
     by_month = {r["month"]: r for r in recent.values("month").annotate(
         n=Sum("findings"), ok=Sum("on_time"), nf=Sum("not_found"), d=Sum("destroyed"))}
     trend = []
@@ -273,7 +275,8 @@ def compliance(*, actor: Actor, donor: str = "", item_class_id: int | None = Non
         r: Any = by_month.get(month, {})
         trend.append(TrendPoint(month, r.get("n") or 0, r.get("ok") or 0, r.get("nf") or 0, r.get("d") or 0))
         month = (month + timedelta(days=32)).replace(day=1)
-    return Compliance(day=day, rows=rows, total=total, trend=trend, marking=combine(markings))
+    return Compliance(day=day, rows=rows, total=overall, trend=trend,
+                      marking=combine(marking_of(markings[pk]) for pk in sorted(used)))
 
 
 # --- inspections, disposition and loss reports --------------------------------------------------------------------

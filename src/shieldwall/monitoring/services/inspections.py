@@ -28,6 +28,7 @@ from shieldwall.monitoring.models import (
     SerialItem,
     SerialStatus,
 )
+from shieldwall.monitoring.services import cells
 from shieldwall.monitoring.services.serials import DEFAULT_CLASSIFICATION
 
 
@@ -104,7 +105,8 @@ def inspection_record(
                 for spec in findings]
         InspectionFinding.objects.bulk_create(rows)
         _tally(inspection, rows, items, day)
-        _apply(actor, findings, day)
+        with cells.tracking(actor, [spec.item_id for spec in findings]):
+            _apply(actor, findings, day)
     return inspection
 
 

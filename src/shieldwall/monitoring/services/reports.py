@@ -25,6 +25,7 @@ from shieldwall.monitoring.models import (
     SerialItem,
     SerialStatus,
 )
+from shieldwall.monitoring.services import cells
 from shieldwall.monitoring.services.serials import DEFAULT_CLASSIFICATION
 
 REPORTABLE = (SerialStatus.IN_SERVICE, SerialStatus.UNDER_REPAIR, SerialStatus.DESTROYED, SerialStatus.LOST,
@@ -129,10 +130,11 @@ def _file(actor: Actor, donor_id: int, year: int, quarter: int, notes: str, clas
                                          note=row.cells.get("note", "")[:300],
                                          matches=status == item.status or applies))
         DispositionLine.objects.bulk_create(lines)
-        for status, ids in changes.items():
-            if ids:
-                SerialItem.objects.visible_to(actor).filter(pk__in=ids).update(
-                    status=status, status_since=day, version=F("version") + 1)
+        with cells.tracking(actor, [pk for ids in changes.values() for pk in ids]):
+            for status, ids in changes.items():
+                if ids:
+                    SerialItem.objects.visible_to(actor).filter(pk__in=ids).update(
+                        status=status, status_since=day, version=F("version") + 1)
     applied = sum(len(ids) for ids in changes.values())
     return DispositionImport(dry_run=False, rows=count, report_id=report.pk, applied=applied, mismatches=mismatches)
 
@@ -170,7 +172,9 @@ def loss_report_create(
                         *[c.strip().upper() for c in rel_to]} - {""})
         writes.create(actor=actor, obj=report, rel_to=codes, m2m={"items": [i.pk for i in items]})
         status = SerialStatus.LOST if kind == LossKind.LOST else SerialStatus.DESTROYED
-        SerialItem.objects.visible_to(actor).filter(pk__in=[i.pk for i in items]).update(
-            status=status, status_since=day, next_inspection_due=None, unaccounted=False, version=F("version") + 1)
+        with cells.tracking(actor, [i.pk for i in items]):
+            SerialItem.objects.visible_to(actor).filter(pk__in=[i.pk for i in items]).update(
+                status=status, status_since=day, next_inspection_due=None, unaccounted=False,
+                version=F("version") + 1)
     return report
 

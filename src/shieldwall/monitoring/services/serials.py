@@ -9,6 +9,7 @@ removes the donor's: the donor keeps seeing what it gave.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,6 +33,7 @@ from shieldwall.monitoring.models import (
     SerialStatus,
     TransferKind,
 )
+from shieldwall.monitoring.services import cells
 from shieldwall.pledges.models import PledgeLine
 
 DEFAULT_CLASSIFICATION = Classification.RESTRICTED
@@ -152,6 +154,7 @@ def serial_items_register(
         created = SerialItem.objects.bulk_create([item for _, item in items])
         ids = [item.pk for item in created]
         _add_rel_to(ids, [shipment.originator_id, shipment.recipient_id])
+        cells.apply(Counter(), cells.keys(actor, ids))
         CustodyTransfer.objects.bulk_create([
             CustodyTransfer(item_id=item.pk, seq=1, kind=TransferKind.REGISTERED, to_nation_id=shipment.originator_id,
                             to_unit=item.custodian_unit, to_location=item.custodian_location, on=day,
@@ -191,7 +194,9 @@ def serials_discard(*, actor: Actor, shipment: Shipment) -> int:
     if count:
         first = items.select_related("originator", "recipient").first()
         assert first is not None
+        before = cells.keys(actor, list(items.values_list("pk", flat=True)))
         items.delete()
+        cells.apply(before, Counter())
         audit.record(actor=actor, action="serial_item.discard", object_type="logistics.shipment",
                      object_id=shipment.pk, changes={"count": [count, 0]},
                      marking=_event_marking(first.classification, [first.originator.code, first.recipient.code],
@@ -223,9 +228,10 @@ def serials_dispatched(*, actor: Actor, shipment: Shipment, on: date) -> int:
     CustodyTransfer.objects.bulk_create(_links(items, actor, kind=TransferKind.DISPATCHED,
                                                to_nation_id=shipment.originator_id, to_unit=unit,
                                                to_location=shipment.origin, on=on))
-    SerialItem.objects.visible_to(actor).filter(pk__in=[i.pk for i in items]).update(
-        status=SerialStatus.IN_TRANSIT, status_since=on, custodian_unit=unit[:200],
-        custodian_location=shipment.origin[:200], custody_since=on)
+    with cells.tracking(actor, [i.pk for i in items]):
+        SerialItem.objects.visible_to(actor).filter(pk__in=[i.pk for i in items]).update(
+            status=SerialStatus.IN_TRANSIT, status_since=on, custodian_unit=unit[:200],
+            custodian_location=shipment.origin[:200], custody_since=on)
     _batch_event(actor, "serial_item.dispatch", shipment, items, {"on": [None, on.isoformat()]})
     return len(items)
 
@@ -256,10 +262,11 @@ def serials_received(*, actor: Actor, shipment: Shipment, shipment_line: Shipmen
     CustodyTransfer.objects.bulk_create(_links(items, actor, kind=TransferKind.RECEIVED,
                                                to_nation_id=shipment.recipient_id, to_unit=unit,
                                                to_location=location, on=on))
-    SerialItem.objects.visible_to(actor).filter(pk__in=[i.pk for i in items]).update(
-        status=SerialStatus.IN_SERVICE, status_since=on, custodian_nation_id=shipment.recipient_id,
-        custodian_unit=unit[:200], custodian_location=location[:200], custody_since=on, received_on=on,
-        next_inspection_due=schedule.initial_due(on))
+    with cells.tracking(actor, [i.pk for i in items]):
+        SerialItem.objects.visible_to(actor).filter(pk__in=[i.pk for i in items]).update(
+            status=SerialStatus.IN_SERVICE, status_since=on, custodian_nation_id=shipment.recipient_id,
+            custodian_unit=unit[:200], custodian_location=location[:200], custody_since=on, received_on=on,
+            next_inspection_due=schedule.initial_due(on))
     _batch_event(actor, "serial_item.receive", shipment, items,
                  {"on": [None, on.isoformat()], "unit": [None, unit],
                   "pledge_line": [None, shipment_line.pledge_line_id]})
@@ -269,8 +276,9 @@ def serials_received(*, actor: Actor, shipment: Shipment, shipment_line: Shipmen
 def serials_lost_in_shipment(*, actor: Actor, shipment: Shipment, on: date) -> int:
     """A lost shipment's items in transit are lost with it."""
     items = list(SerialItem.objects.visible_to(actor).filter(shipment=shipment, status=SerialStatus.IN_TRANSIT))
-    SerialItem.objects.visible_to(actor).filter(pk__in=[i.pk for i in items]).update(
-        status=SerialStatus.LOST, status_since=on, next_inspection_due=None)
+    with cells.tracking(actor, [i.pk for i in items]):
+        SerialItem.objects.visible_to(actor).filter(pk__in=[i.pk for i in items]).update(
+            status=SerialStatus.LOST, status_since=on, next_inspection_due=None)
     _batch_event(actor, "serial_item.lost", shipment, items, {"on": [None, on.isoformat()]})
     return len(items)
 
@@ -308,9 +316,10 @@ def serial_item_transfer(*, actor: Actor, item_ids: Sequence[int], to_nation: st
                        "custodian_location": to_location.strip()[:200], "custody_since": day}
             if status != item.status:
                 changes |= {"status": status, "status_since": day}
-            done.append(writes.update(actor=actor, obj=item, changes=changes, rel_to=codes,
-                                      action="serial_item.transfer", permission="change",
-                                      extra_audit={"note": [None, note]} if note else None))
+            with cells.tracking(actor, [item.pk]):
+                done.append(writes.update(actor=actor, obj=item, changes=changes, rel_to=codes,
+                                          action="serial_item.transfer", permission="change",
+                                          extra_audit={"note": [None, note]} if note else None))
     return done
 
 
@@ -325,8 +334,9 @@ def serial_item_set_status(*, actor: Actor, id: int, status: str, on: date | Non
         if item.status not in (SerialStatus.IN_SERVICE, SerialStatus.UNDER_REPAIR):
             raise fail("status", f"{item} is {item.get_status_display().lower()}")
         day = day_of(on, name="on", not_before=item.status_since, what="its current status")
-        return writes.update(actor=actor, obj=item, changes={"status": status, "status_since": day},
-                             expected_version=expected_version, action="serial_item.status")
+        with cells.tracking(actor, [item.pk]):
+            return writes.update(actor=actor, obj=item, changes={"status": status, "status_since": day},
+                                 expected_version=expected_version, action="serial_item.status")
 
 
 def accountable_q() -> Q:
