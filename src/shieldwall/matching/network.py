@@ -189,47 +189,41 @@ def build_links(
     including a node.  For requirement ``r`` with ``lo = need_by - transit`` the on-time link goes
     from the chain's last node with date ``<= lo`` (all earlier nodes reach it along the chain), and
     one late link from every node with date in ``(lo, lo + max_lateness]`` whose value is positive.
+    Chains are short (the solver cuts them), so each candidate compares ``lo`` with a row of its
+    chain's dates instead of searching.
     """
     max_late = values.shape[1] - 1
-    n_nodes = len(node_date)
-    node_chain = np.repeat(np.arange(len(chain_ptr) - 1, dtype=np.int64), np.diff(chain_ptr))
-    if n_nodes:
-        d0 = int(node_date.min()) - max_late - 1
-        width = int(node_date.max()) - d0 + 2
-    else:
-        d0, width = 0, 1
-    node_key = node_chain * width + (node_date - d0)  # ascending: nodes are sorted by (chain, date)
+    n_chains = len(chain_ptr) - 1
+    length = np.diff(chain_ptr)
+    width = int(length.max(initial=1))
+    # Dates per chain in a padded matrix; padding sorts after every date and never links.
+    dates = np.full((n_chains, width), np.iinfo(np.int64).max // 4, dtype=np.int64)
+    node_chain = np.repeat(np.arange(n_chains, dtype=np.int64), length)
+    dates[node_chain, np.arange(len(node_date), dtype=np.int64) - chain_ptr[node_chain]] = node_date
     parts: list[tuple[IntArray, ...]] = []
-    for chain, req in _cartesian(chains_by_type, reqs_by_class, pair_type, pair_class, chunk):
+    for chain, req in _cartesian(chains_by_type, reqs_by_class, pair_type, pair_class, max(chunk // width, 1)):
         tr = transit[chain_origin[chain], req_dest[req]]
         ok = (tr >= 0) & ~excluded[chain_excl[chain], req_use[req]]
         chain, req, tr = chain[ok], req[ok], tr[ok]
-        lo = req_need_by[req] - tr - d0  # latest on-time date, relative to d0
-        base = chain * width
-        first = chain_ptr[chain]
-        k = np.searchsorted(node_key, base + np.clip(lo, 0, width - 1), side="right")
-        k2 = np.searchsorted(node_key, base + np.clip(lo + max_late, 0, width - 1), side="right")
+        late = dates[chain] - (req_need_by[req] - tr)[:, None]  # days late per node, <= 0: on time
         prio = req_priority[req]
-        # On-time links (value of lateness 0).
-        on = (k > first) & (values[prio, 0] > 0)
-        on_node = k[on] - 1
-        # Late links: one per node in (lo, lo + max_late], valued by its lateness.
-        n_late = k2 - k
-        cand = np.repeat(np.arange(len(chain), dtype=np.int64), n_late)
-        late_node = np.repeat(k - np.cumsum(n_late) + n_late, n_late) + np.arange(len(cand), dtype=np.int64)
-        late_val = values[prio[cand], node_date[late_node] - d0 - lo[cand]]
-        pos = late_val > 0
-        cand, late_node, late_val = cand[pos], late_node[pos], late_val[pos]
-        cand_ix = np.concatenate([np.flatnonzero(on), cand])
-        link_node = np.concatenate([on_node, late_node])
-        link_val = np.concatenate([values[prio[on], 0], late_val])
-        # Reach: the last linked node per candidate.
-        last = np.full(len(chain), -1, dtype=np.int64)
-        np.maximum.at(last, cand_ix, link_node)
-        has = last >= 0
-        link_req = req[cand_ix]
-        parts.append((link_node, link_req, link_val,
-                      np.minimum(req_q[link_req], node_cum[link_node]), req[has], last[has]))
+        n_on = np.count_nonzero(late <= 0, axis=1)
+        on = (n_on > 0) & (values[prio, 0] > 0)
+        # Late links: nodes at most max_late days late whose value is positive; by monotonicity
+        # they are the nodes right after the on-time ones.
+        rows, cols = np.nonzero((late > 0) & (late <= max_late))
+        val = values[prio[rows], late[rows, cols]]
+        pos = val > 0
+        rows, cols, val = rows[pos], cols[pos], val[pos]
+        first = chain_ptr[chain]
+        link_node = np.concatenate([first[on] + n_on[on] - 1, first[rows] + cols])
+        link_req = np.concatenate([req[on], req[rows]])
+        link_val = np.concatenate([values[prio[on], 0], val])
+        # Reach: the last linked node (on-time and late links are consecutive nodes), if any.
+        n_late = np.bincount(rows, minlength=len(chain))
+        has = on | (n_late > 0)
+        parts.append((link_node, link_req, link_val, np.minimum(req_q[link_req], node_cum[link_node]),
+                      req[has], (first + n_on + n_late - 1)[has]))
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return Links(empty, empty, empty, empty, empty, empty)
@@ -244,12 +238,13 @@ def component_labels(n_nodes: int, n_reqs: int, links: Links, chain_next: IntArr
     hub-week whose capacity their lots share, so each component is an independent problem.
     ``chain_next[i]`` is the next node of ``i``'s chain or -1; ``hub_node``/``hub_hw`` join the
     chain node of each hubbed lot group to its hub-week.  Returns one label per node (chain nodes,
-    then requirements, then hub-weeks).
+    then requirements, then hub-weeks).  A requirement's links to one chain are joined by the
+    chain's steps, so one edge per (chain, requirement) — its reach — is enough.
     """
     n = n_nodes + n_reqs + n_hw
     has_next = np.flatnonzero(chain_next >= 0)
-    rows = np.concatenate([links.node, has_next, hub_node])
-    cols = np.concatenate([links.req + n_nodes, chain_next[has_next], hub_hw + n_nodes + n_reqs])
+    rows = np.concatenate([links.reach_node, has_next, hub_node])
+    cols = np.concatenate([links.reach_req + n_nodes, chain_next[has_next], hub_hw + n_nodes + n_reqs])
     graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n)).tocsr()
     _, labels = connected_components(graph, directed=False)
     out: IntArray = np.asarray(labels, dtype=np.int64)
@@ -402,6 +397,17 @@ def splitmix64(x: U64Array) -> U64Array:
         z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         return z ^ (z >> np.uint64(31))
+
+
+def link_keys(chain_key: U64Array, date: IntArray, req_hash: U64Array, value: IntArray,
+              transit: IntArray) -> U64Array:
+    """Content key of each link: which chain node serves which requirement, at which value and
+    transit time (two mixing rounds: the small integers are spread by odd 64-bit multipliers)."""
+    with np.errstate(over="ignore"):
+        inner = (req_hash + value.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+                 + date.astype(np.uint64) * np.uint64(0x165667B19E3779F9)
+                 + transit.astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93))
+        return splitmix64(chain_key ^ splitmix64(inner))
 
 
 def mix(columns: list[npt.NDArray[np.int64] | U64Array]) -> U64Array:
