@@ -139,3 +139,18 @@ def test_rel_to_requires_nations_and_known_codes(coord: Actor) -> None:
                                 rel_to=["FRA", "XXX"])
     assert "XXX" in err.value.errors["rel_to"][0]
     assert not Meeting.objects.visible_to(coord).filter(title="x").exists()
+
+
+def test_the_optimiser_reads_every_releasability_up_to_the_ceiling_and_writes_nothing(
+        marked_meetings: dict[str, Meeting]) -> None:
+    from shieldwall.core.access import optimiser_actor
+
+    optimiser = optimiser_actor()
+    assert optimiser.clearance == Classification.SECRET  # the test deployment's ceiling
+    assert Meeting.objects.visible_to(optimiser).count() == len(marked_meetings)
+    assert all(is_releasable(optimiser, m) for m in marked_meetings.values())
+    assert not can(optimiser, "change", marked_meetings["coalition"])
+    assert not can(optimiser, "create", Meeting)
+    # An ordinary system actor still sees PUBLIC records only.
+    assert set(Meeting.objects.visible_to(Actor.system()).values_list("title", flat=True)) == {
+        "Public press conference"}

@@ -72,3 +72,13 @@ def test_every_marked_model_has_a_write_rule() -> None:
     marked = [m for m in apps.get_models() if issubclass(m, Marked)]
     assert marked, "no marked models found"
     assert [m.__name__ for m in marked if m not in _write_rules] == []
+
+
+def test_the_optimiser_actor_is_used_only_to_build_the_matching_input() -> None:
+    """`optimiser_actor()` reads records whatever their releasability: only the matching input builder may."""
+    allowed = {"core/access.py", "matching/inputs.py"}
+    offenders = [rel(path) for path in python_files()
+                 if rel(path) not in allowed and ("optimiser_actor" in (text := path.read_text())
+                                                  or "_OptimiserActor" in text)]
+    assert offenders == []
+    assert "optimiser_actor()" in (SRC / "matching" / "inputs.py").read_text()

@@ -8,13 +8,14 @@ actor's roles and nation; a model without a rule cannot be written by anyone.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from shieldwall.core.actor import Actor
-from shieldwall.core.markings import Releasability
+from shieldwall.core.markings import Releasability, ceiling
 from shieldwall.core.models import Marked
 
 Action = Literal["view", "create", "change", "delete"] | str
@@ -39,12 +40,35 @@ def rel_to_through(model: type[Marked]) -> tuple[type[models.Model], str]:
     return field.remote_field.through, field.m2m_field_name()  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class _OptimiserActor(Actor):
+    """See `optimiser_actor()`; a class of its own so no ordinary actor can ever be mistaken for it."""
+
+
+def optimiser_actor() -> Actor:
+    """The one principal that reads records whatever their releasability: the matching optimiser.
+
+    Matching is only exact if it sees every open requirement and every available pledge line, including those
+    released to some nations only (issue 5: "the optimiser itself may see all inputs"). This actor reads every
+    record up to the deployment ceiling — the clearance part of the rule still applies — and nothing else: it
+    holds no roles and no nation, so every write rule refuses it, and the audit log stays closed to it.
+
+    It is used ONLY by `shieldwall.matching.inputs`, which builds the optimiser's input (an architecture test
+    fails for any other use). What the optimiser computes reaches people only through the matching selectors,
+    which filter assignments and gaps by the viewer's own sight.
+    """
+    return _OptimiserActor(user_id=None, username="matching optimiser", nation_id=None, nation_code=None,
+                           clearance=ceiling(), is_system=True)
+
+
 def releasable_q(actor: Actor, model: type[models.Model]) -> Q:
     """The filter that keeps exactly the records of `model` the actor may read."""
     if not isinstance(actor, Actor):
         raise TypeError("releasable_q() needs an Actor; there is no implicit user")
     if not issubclass(model, Marked):
         return Q()
+    if isinstance(actor, _OptimiserActor):
+        return Q(classification__lte=int(actor.clearance))
     readable = Q(releasability=Releasability.PUBLIC)
     if actor.nation_id is not None:
         through, source = rel_to_through(model)
@@ -71,7 +95,7 @@ def is_releasable(actor: Actor, obj: Marked) -> bool:
     """The same rule for one object already in memory (used after a write, inside its transaction)."""
     if obj.classification > actor.clearance:
         return False
-    if obj.releasability == Releasability.PUBLIC:
+    if obj.releasability == Releasability.PUBLIC or isinstance(actor, _OptimiserActor):
         return True
     if actor.nation_id is None:
         return False

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "shieldwall.analytics",
     "shieldwall.logistics",
     "shieldwall.monitoring",
+    "shieldwall.matching",
 ]
 
 MIDDLEWARE = [
