@@ -70,11 +70,13 @@ def run_ortools_mcf(problem: sw.Problem) -> float:
 
 
 def run_greedy(problem: sw.Problem) -> float:
-    """Requirements by priority then need-by date, each taking its most valuable lots first."""
+    """Requirements by priority then need-by date, each taking its most valuable lots first (of
+    equally valuable lots the latest available, keeping earlier ones for later needs)."""
     enc, arcs, _ = _arcs(problem)
     lot_left = enc.lot_q.copy()
     hw_left = enc.hw_cap.copy()
-    order = np.lexsort((-arcs.value, enc.req_need_by[arcs.req], enc.req_priority[arcs.req]))
+    order = np.lexsort((-enc.lot_avail[arcs.lot], -arcs.value, enc.req_need_by[arcs.req],
+                        enc.req_priority[arcs.req]))
     req_left = enc.req_q.copy()
     total = 0
     for a in order.tolist():
