@@ -12,6 +12,7 @@ from shieldwall.coalition.api import router as coalition_router
 from shieldwall.core.api import router as core_router
 from shieldwall.core.api_support import install_error_handlers
 from shieldwall.logistics.api import router as logistics_router
+from shieldwall.matching.api import router as matching_router
 from shieldwall.monitoring.api import router as monitoring_router
 from shieldwall.needs.api import router as needs_router
 from shieldwall.pledges.api import router as pledges_router
@@ -35,3 +36,4 @@ api.add_router("/", pledges_router)
 api.add_router("/", analytics_router)
 api.add_router("/", logistics_router)
 api.add_router("/", monitoring_router)
+api.add_router("/", matching_router)

@@ -36,6 +36,7 @@ from shieldwall.needs.models import Requirement
 from shieldwall.pledges.selectors import visible_lines
 
 ZERO = Decimal(0)
+MILLI, CENT = Decimal("0.001"), Decimal("0.01")
 
 
 def sees_whole_problem(actor: Actor) -> bool:
@@ -157,8 +158,10 @@ def run_summary(*, actor: Actor, run: MatchingRun) -> RunSummary:
                                                      eur=Sum("value_eur"))
     gaps = Gap.objects.filter(run=run, requirement__in=Requirement.objects.visible_to(actor)).aggregate(
         n=Count("id"), unmet=Sum("unmet"))
-    return RunSummary(got["n"], got["units"] or 0, got["value"] or ZERO, got["eur"] or ZERO, gaps["n"],
-                      gaps["unmet"] or 0, run.objective if sees_whole_problem(actor) else None)
+    # Sums are quantized: SQLite hands decimal sums back without their places.
+    return RunSummary(got["n"], got["units"] or 0, Decimal(got["value"] or 0).quantize(MILLI),
+                      Decimal(got["eur"] or 0).quantize(CENT), gaps["n"], gaps["unmet"] or 0,
+                      run.objective if sees_whole_problem(actor) else None)
 
 
 def run_staleness(*, actor: Actor, run: MatchingRun) -> matching_inputs.InputsDiff | None:
@@ -234,7 +237,8 @@ def _unmet(actor: Actor, run: MatchingRun) -> dict[int, int]:
 def _by_donor(actor: Actor, run: MatchingRun) -> dict[str, tuple[str, int, Decimal]]:
     rows = (_visible_assignments(actor, run).values("donor__code", "donor__name")
             .annotate(units=Sum("quantity"), eur=Sum("value_eur")))
-    return {r["donor__code"]: (r["donor__name"], int(r["units"]), r["eur"] or ZERO) for r in rows}
+    return {r["donor__code"]: (r["donor__name"], int(r["units"]), Decimal(r["eur"] or 0).quantize(CENT))
+            for r in rows}
 
 
 def run_compare(*, actor: Actor, a: int, b: int) -> Comparison:

@@ -64,12 +64,14 @@ def _user(actor: Actor) -> User | None:
     return User.objects.filter(pk=actor.user_id).first() if actor.user_id is not None else None
 
 
-def run_approve(*, actor: Actor, run_id: int, effective_date: date | None = None) -> Approval:
+def run_approve(*, actor: Actor, run_id: int, effective_date: date | None = None,
+                expected_version: int | None = None) -> Approval:
     """Allocate every assignment of the run the approver can see: split the line when the assignment takes part
     of it, allocate the line (or the part) to the requirement. All or nothing."""
     with transaction.atomic():
         run: MatchingRun = writes.get_visible_for_update(MatchingRun.objects, actor=actor, pk=run_id)
         _check_approvable(actor, run)
+        writes.check_version(run, expected_version)
         rows = list(
             Assignment.objects.filter(run=run, line__in=visible_lines(actor),
                                       requirement__in=Requirement.objects.visible_to(actor))
