@@ -32,7 +32,8 @@ PRODUCTION_SETTINGS = "shieldwall.config.settings.production"
 COMMAND_MODULES = ("shieldwall.core.cli", "shieldwall.coalition.cli",
                    "shieldwall.catalogue.cli", "shieldwall.needs.cli", "shieldwall.analytics.cli",
                    "shieldwall.coalition.agreements_cli", "shieldwall.pledges.reports_cli",
-                   "shieldwall.pledges.cli", "shieldwall.logistics.cli", "shieldwall.monitoring.cli")
+                   "shieldwall.pledges.cli", "shieldwall.logistics.cli", "shieldwall.monitoring.cli",
+                   "shieldwall.matching.cli")
 
 Handler = Callable[["Context"], int | None]
 

@@ -70,11 +70,13 @@ def _claim(actor: Actor, run_id: int) -> MatchingRun | None:
                              changes={"status": RunStatus.RUNNING, "started_at": timezone.now(), "progress": 1})
 
 
-def _progress_writer(actor: Actor, run_id: int) -> Callable[[int], None]:
+def _progress_writer(actor: Actor, run_id: int, echo: Callable[[int], None] | None) -> Callable[[int], None]:
     last_percent, last_at = 0, 0.0
 
     def write(percent: int) -> None:
         nonlocal last_percent, last_at
+        if echo is not None:
+            echo(percent)
         now = time.monotonic()
         if percent <= last_percent or (now - last_at < PROGRESS_EVERY and percent < SOLVE_DONE):
             return
@@ -84,13 +86,14 @@ def _progress_writer(actor: Actor, run_id: int) -> Callable[[int], None]:
     return write
 
 
-def run_execute(*, actor: Actor, run_id: int) -> MatchingRun:
+def run_execute(*, actor: Actor, run_id: int, on_progress: Callable[[int], None] | None = None) -> MatchingRun:
     """Solve a queued run: read the inputs, solve, store assignments, gaps and marginal values; a failure is
-    stored on the run (status failed, with the reason) rather than raised. A run that is not queued is left."""
+    stored on the run (status failed, with the reason) rather than raised. A run that is not queued is left.
+    `on_progress(percent)` also hears every step of the progress (a console's progress bar)."""
     run = _claim(actor, run_id)
     if run is None:
         return MatchingRun.objects.visible_to(actor).get(pk=run_id)
-    progress = _progress_writer(actor, run.pk)
+    progress = _progress_writer(actor, run.pk, on_progress)
     try:
         scenario = _visible_scenario(actor, run.scenario_id)
         inputs = build_inputs(scenario, on=timezone.localdate())
