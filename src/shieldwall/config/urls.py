@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("shieldwall.pledges.report_urls")),
     path("", include("shieldwall.logistics.urls")),
     path("", include("shieldwall.monitoring.urls")),
+    path("", include("shieldwall.matching.urls")),
 ]

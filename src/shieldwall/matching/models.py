@@ -175,6 +175,15 @@ class Assignment(models.Model):
         return f"{self.quantity} of line {self.line_id} → requirement {self.requirement_id}"
 
 
+REASON_LABELS = {
+    "nothing_compatible": "nothing compatible offered",
+    "restricted": "restricted by the donor",
+    "too_late": "offered, but too late (or no route)",
+    "hub_capacity": "hub capacity",
+    "taken_by_higher_priority": "taken by higher priority",
+}
+
+
 class Gap(models.Model):
     """Unmet units of a requirement in a run, split by reason (`reasons`: {reason: units}, only reasons with
     units); `required` is what the run tried to cover (the requirement's quantity not yet allocated)."""
@@ -195,6 +204,14 @@ class Gap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unmet} unmet of requirement {self.requirement_id}"
+
+    @property
+    def reason_labels(self) -> list[tuple[str, int]]:
+        return [(REASON_LABELS.get(k, k), v) for k, v in sorted(self.reasons.items(), key=lambda kv: -kv[1])]
+
+    @property
+    def primary_label(self) -> str:
+        return REASON_LABELS.get(self.primary, self.primary)
 
 
 class MarginalValue(models.Model):

@@ -16,11 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from shieldwall.core.actor import Actor
+from shieldwall.core.banner import combine, marking_of
 from shieldwall.core.errors import NotFound, PermissionDenied
+from shieldwall.core.markings import Classification, Marking, Releasability
 from shieldwall.core.roles import Role
 from shieldwall.matching import inputs as matching_inputs
 from shieldwall.matching.models import (
@@ -174,6 +176,27 @@ def run_staleness(*, actor: Actor, run: MatchingRun) -> matching_inputs.InputsDi
         return None
     return matching_inputs.staleness(scenario, fingerprint=run.inputs_fingerprint, records=run.inputs,
                                      on=timezone.localdate())
+
+
+def run_marking(*, actor: Actor, runs: list[MatchingRun]) -> Marking | None:
+    """The marking of pages about runs: the runs' own, and — since their figures rest on every visible line and
+    requirement of their assignments and gaps, most of which a page does not show — the highest classification
+    among those, going no further than the viewer's own nation (as the coverage figures do)."""
+    ids = [r.pk for r in runs]
+    used = Assignment.objects.filter(run_id__in=ids)
+    lines = visible_lines(actor).filter(pk__in=used.values("line_id"))
+    requirements = Requirement.objects.visible_to(actor).filter(
+        Q(pk__in=used.values("requirement_id")) | Q(pk__in=Gap.objects.filter(run_id__in=ids).values("requirement_id")))
+    summary = {"count": Count("pk"), "top": Max("classification"),
+               "shared": Count("pk", filter=~Q(releasability=Releasability.PUBLIC))}
+    found = [lines.aggregate(**summary), requirements.aggregate(**summary)]
+    markings = [marking_of(r) for r in runs]
+    if any(f["count"] for f in found):
+        top = Classification(max(f["top"] or 0 for f in found))
+        shared = any(f["shared"] for f in found) and actor.nation_code
+        markings.append(Marking(top, Releasability.REL_TO, (str(actor.nation_code),)) if shared
+                        else Marking(top, Releasability.PUBLIC))
+    return combine(markings)
 
 
 # --- comparing two runs ---------------------------------------------------------------------------------------
