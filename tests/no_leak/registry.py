@@ -714,3 +714,110 @@ CLI_CASES.update({
     "loss list": Case(), "loss show": Case(params={"{id}": "loss_report"}, query="{id}"),
     "loss report": Case("create"),
 })
+
+
+# --- matching: scenarios, runs, what they found, comparison, approval, what-if ------------------------------------
+
+
+@seeder
+def seed_matching(actors: dict[str, Any]) -> dict[str, int]:
+    """A committed line of 155 mm rounds of each variant (through the pledges services), and a scenario of each
+    variant solved once by its coordinator: every run's input holds all the seeded requirements and lines (the
+    optimiser sees everything), so each run assigns lines of every variant — what a viewer gets of a run it may
+    see must still leave out the lines and requirements it may not."""
+    import dataclasses
+    from decimal import Decimal
+
+    from shieldwall.catalogue.models import ItemType
+    from shieldwall.core.actor import Actor
+    from shieldwall.core.services import user_create
+    from shieldwall.matching import services
+    from shieldwall.needs import services as needs
+    from shieldwall.pledges import services as pledges
+
+    system = Actor.system("no-leak")
+    rounds = ItemType.objects.get(name="155 mm M795")
+    donors = {code: Actor.for_user(user_create(actor=system, username=f"leak-{code.lower()}-matching",
+                                               password="x" * 20, nation=code, roles=["donor"], clearance=2,
+                                               validate=False)) for code in ("GBR", "FRA")}
+    specs = {
+        "relto": ("GBR", actors["gbr_coord"],
+                  {"classification": 1, "releasability": "REL_TO", "rel_to": ["GBR", "UKR"]}),
+        "conf": ("FRA", actors["coord"], {"classification": 2, "releasability": "COALITION"}),
+        "coal": ("FRA", actors["coord"], {"classification": 0, "releasability": "COALITION"}),
+    }
+    out: dict[str, int] = {}
+    # An urgent requirement members see takes every line, so the hidden lines are assigned to a visible requirement.
+    recipient = dataclasses.replace(actors["coord"], roles=frozenset({"recipient"}))
+    urgent = needs.requirement_create(actor=recipient, item_class_id=rounds.item_class_id, quantity=90, priority=1,
+                                      need_by=date(2030, 1, 1), destination=f"{MARKERS['coal']} depot",
+                                      title=f"{MARKERS['coal']} urgent requirement")
+    needs.requirement_submit(actor=recipient, id=urgent.pk)
+    for step in (needs.requirement_validate, needs.requirement_open):
+        step(actor=actors["coord"], id=urgent.pk)
+    for variant, (code, _coordinator, marking) in specs.items():
+        marker = MARKERS[variant]
+        line = pledges.LineSpec(item_type_id=rounds.pk, quantity=30, value_amount=Decimal("120000.00"),
+                                description=f"{marker} rounds")
+        package = pledges.package_create(actor=donors[code], title=f"{marker} rounds package", date=date(2025, 4, 1),
+                                         source="stock", lines=[line], **marking)
+        pledges.line_commit(actor=donors[code], line_id=package.lines.get().pk, effective_date=date(2025, 4, 2))
+    for variant, (_code, coordinator, marking) in specs.items():
+        marker = MARKERS[variant]
+        # Two years' lateness allowed: the seeded requirements' need-by dates may have passed.
+        scenario = services.scenario_create(actor=coordinator, name=f"{marker} scenario",
+                                            description=f"{marker} why", max_lateness_days=730, **marking)
+        run = services.run_start(actor=coordinator, scenario_id=scenario.pk, enqueue=False)
+        services.run_execute(actor=coordinator, run_id=run.pk)
+        out[f"scenario:{variant}"] = scenario.pk
+        out[f"matching_run:{variant}"] = run.pk
+    return out
+
+
+_SCENARIO = {"scenario_id": "scenario"}
+_RUN = {"run_id": "matching_run"}
+API_CASES.update({
+    "GET /api/v1/matching/scenarios": Case(),
+    "POST /api/v1/matching/scenarios": Case("create"),
+    "GET /api/v1/matching/scenarios/{scenario_id}": Case(params=_SCENARIO),
+    "PATCH /api/v1/matching/scenarios/{scenario_id}": Case("write", params=_SCENARIO, body={"name": "x"}),
+    "DELETE /api/v1/matching/scenarios/{scenario_id}": Case("write", params=_SCENARIO),
+    "POST /api/v1/matching/scenarios/{scenario_id}/runs": Case("write", params=_SCENARIO),
+    "POST /api/v1/matching/scenarios/{scenario_id}/what-if": Case(
+        "write", params=_SCENARIO, body={"priorities": [{"requirement_id": 1, "priority": 1}]}),
+    "GET /api/v1/matching/runs": Case(),
+    "GET /api/v1/matching/runs/compare": Case(params={"a": "matching_run", "b": "matching_run"}, query="a={a}&b={b}"),
+    "GET /api/v1/matching/runs/{run_id}": Case(params=_RUN),
+    "GET /api/v1/matching/runs/{run_id}/assignments": Case(params=_RUN),
+    "GET /api/v1/matching/runs/{run_id}/gaps": Case(params=_RUN),
+    "GET /api/v1/matching/runs/{run_id}/marginal-values": Case(params=_RUN),
+    "POST /api/v1/matching/runs/{run_id}/approve": Case("write", params=_RUN),
+})
+
+PAGE_CASES.update({
+    "matching_scenario_list": Case(),
+    "matching_scenario_create": Case(),
+    "matching_scenario_detail": Case(params={"id": "scenario"}),
+    "matching_scenario_edit": Case(params={"id": "scenario"}),
+    "matching_scenario_run": Case("write", params={"id": "scenario"}),
+    "matching_what_if": Case("write", params={"id": "scenario"}),
+    "matching_run_detail": Case(params={"id": "matching_run"}, query="tab=assignments"),
+    "matching_run_progress": Case(params={"id": "matching_run"}),
+    "matching_run_approve": Case("write", params={"id": "matching_run"}),
+    "matching_run_compare": Case(params={"id": "matching_run", "other_id": "matching_run"}),
+})
+
+_CLI_RUN = {"{id}": "matching_run"}
+CLI_CASES.update({
+    "match scenario list": Case(),
+    "match scenario show": Case(params={"{id}": "scenario"}, query="{id}"),
+    "match scenario create": Case("create"),
+    "match run": Case("write", params={"{id}": "scenario"}, query="{id}"),
+    "match list": Case(),
+    "match show": Case(params=_CLI_RUN, query="{id}"),
+    "match approve": Case("write", params=_CLI_RUN, query="{id}"),
+    "match compare": Case(params={"{a}": "matching_run", "{b}": "matching_run"}, query="{a} {b}"),
+    "match what-if": Case("write", params={"{id}": "scenario"}, query="{id} --priority 1=1"),
+    "match transit list": Case(),
+    "match transit set": Case("create"),
+})

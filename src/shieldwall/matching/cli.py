@@ -179,8 +179,9 @@ def _list(ctx: Context) -> None:
 def _run(ctx: Context) -> None:
     from shieldwall.matching import selectors, services
 
+    # Not found before "who acts?": a hidden scenario answers the same to everyone.
+    scenario = selectors.scenario_find(actor=ctx.actor(), ref=ctx.args.scenario)
     actor = ctx.acting()
-    scenario = selectors.scenario_find(actor=actor, ref=ctx.args.scenario)
     bar = ctx.progress()
     if ctx.args.here:
         run = services.run_start(actor=actor, scenario_id=scenario.pk, enqueue=False)
@@ -249,8 +250,9 @@ def _show(ctx: Context) -> None:
 
 
 def _approve(ctx: Context) -> None:
-    from shieldwall.matching import services
+    from shieldwall.matching import selectors, services
 
+    selectors.run_get(actor=ctx.actor(), id=ctx.args.run)
     result = services.run_approve(actor=ctx.acting(), run_id=ctx.args.run, effective_date=ctx.args.date)
     ctx.render_record({"run": result.run.pk, "applied": result.applied, "lines_split": result.splits,
                        "units": result.units, "approved_at": result.run.approved_at})
@@ -307,8 +309,8 @@ def _priorities(values: list[str]) -> dict[int, int]:
 def _what_if(ctx: Context) -> None:
     from shieldwall.matching import selectors, services
 
+    scenario = selectors.scenario_find(actor=ctx.actor(), ref=ctx.args.scenario)
     actor = ctx.acting()
-    scenario = selectors.scenario_find(actor=actor, ref=ctx.args.scenario)
     answer = services.what_if(actor=actor, scenario_id=scenario.pk, lines=_hypothetical(ctx, ctx.args.add),
                               priorities=_priorities(ctx.args.priority))
     ctx.render_record({
