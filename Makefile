@@ -24,9 +24,11 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## make demo: migrate the embedded SQLite database under ./var/, load the demo data, print the logins, serve.
+## The task worker (matching runs, imports) runs in the background beside the server and stops with it.
 demo: install
 	$(BIN)/shieldwall demo
-	@echo "Serving Shieldwall at http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@echo "Serving Shieldwall at http://$(HOST):$(PORT)/ with a task worker beside it (Ctrl-C stops both)"
+	$(BIN)/shieldwall worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	SHIELDWALL_SECRET_KEY="$$(cat var/secret_key)" SHIELDWALL_HTTPS=0 \
 		$(BIN)/shieldwall serve --bind $(HOST):$(PORT)
 
