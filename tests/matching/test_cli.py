@@ -66,8 +66,8 @@ def test_run_here_shows_progress_and_compare(capsys: pytest.CaptureFixture[str],
     first = services.run_start(actor=coord, scenario_id=scenario.pk)
     code, out, err = run(capsys, "--as", "coord", "--format", "json", "match", "run", str(scenario.pk), "--here")
     assert code == 0, err
-    assert err.splitlines()[0].startswith("[##") and err.splitlines()[-1].endswith(" 90/100 run 2")
     other = json.loads(out)["id"]
+    assert err.splitlines()[0].startswith("[##") and err.splitlines()[-1].endswith(f" 90/100 run {other}")
     compared = run_json(capsys, "--as", "coord", "match", "compare", str(first.pk), str(other))
     assert all(r["change"] == 0 for r in compared["requirements"]) and compared["value_a"] == compared["value_b"]
     code, _, err = run(capsys, "--as", "coord", "match", "compare", str(first.pk), "999999")
