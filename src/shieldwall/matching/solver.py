@@ -937,6 +937,8 @@ class _Output:
         out_amount = np.concatenate([link_flow[links], exit_flow[exits]])
         order = np.argsort(out_node, kind="stable")
         out_link, out_amount = out_link[order], out_amount[order]
+        if int(inflow[lots_in].sum()) != int(out_amount.sum()):
+            raise RuntimeError("matching: chain flows are not conserved")
         i, j, amount = fifo_match(inflow[lots_in], out_amount)
         keep = out_link[j] >= 0
         lot, req, amount = lots_in[i[keep]], net.links.req[out_link[j[keep]]], amount[keep]
