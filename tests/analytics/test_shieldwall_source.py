@@ -107,3 +107,56 @@ def test_iati_export_of_public_pledges_is_valid(fra_officer: Actor) -> None:
     text = xml.decode()
     assert 'version="2.03"' in text and f"PL{public}" in text and f"PL{hidden}" not in text
     assert '<transaction-type code="12" />' in text and "<value currency=\"EUR\"" in text
+
+
+def test_each_delivery_is_dated_by_its_event_pro_rata() -> None:
+    fra = (own.Funder(1, "FRA", Decimal(1)),)
+
+    def deliveries(status: str, delivered: int, *events: own.Event) -> list[tuple[str, int]]:
+        line = own.Line(id=1, status=status, quantity=3, value_eur=Decimal("10.00"), category="military",
+                        subcategory="", funders=fra, delivered_quantity=delivered,
+                        events=(own.Event("committed", date(2025, 3, 2), 3), own.Event("shipped", date(2025, 4, 1), 3),
+                                *events))
+        return [(f"{day:%m-%d}", amount) for measure, day, amount in own.steps(line) if measure == "delivery"]
+
+    first, second = own.Event("delivered", date(2025, 4, 20), 1), own.Event("delivered", date(2025, 6, 2), 2)
+    # Still being delivered (the line stays shipped): the part that arrived, in its month.
+    assert deliveries("shipped", 1, first) == [("04-20", 3_333_333)]
+    assert deliveries("delivered", 3, first, second) == [("04-20", 3_333_333), ("06-02", 6_666_667)]
+    singles = deliveries("delivered", 3, *(own.Event("delivered", date(2025, m, 1), 1) for m in (5, 6, 7)))
+    assert singles == [("05-01", 3_333_333), ("06-01", 3_333_333), ("07-01", 3_333_334)]
+    assert sum(amount for _d, amount in singles) == 10_000_000  # exactly the value, to the micro-euro
+    # Recorded before deliveries were dated (a partial delivery as shipped → shipped): dated to the latest step,
+    # or to the final delivery, as before.
+    assert deliveries("shipped", 1, own.Event("shipped", date(2025, 5, 9), 1)) == [("05-09", 3_333_333)]
+    assert deliveries("delivered", 3, own.Event("shipped", date(2025, 5, 9), 1), second) == [
+        ("06-02", 6_666_666), ("06-02", 3_333_334)]
+
+
+def test_partial_deliveries_through_the_services(fra_officer: Actor, ukr_desk: Actor,
+                                                 django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    from tests.pledges import factories
+
+    cat = factories.catalogue()
+    with django_capture_on_commit_callbacks(execute=True):
+        package = factories.package(fra_officer, title="Shells", releasability="PUBLIC")
+        line = factories.line(fra_officer, package, cat["m107"], quantity=4, value="1000.00",
+                              effective_date=date(2025, 3, 1)).pk
+        pledges.line_commit(actor=fra_officer, line_id=line, effective_date=date(2025, 3, 2))
+        pledges.line_ship(actor=fra_officer, line_id=line, quantity=4, effective_date=date(2025, 4, 1))
+        pledges.line_deliver(actor=ukr_desk, line_id=line, quantity=1, effective_date=date(2025, 4, 20))
+    delivered = {(c.period.month, c.amount_micro_eur) for c in Contribution.objects.visible_to(ANON).filter(
+        source__code="shieldwall", measure="delivery")}
+    assert delivered == {(4, 250_000_000)}  # the line is still shipped; the unit that arrived counts in April
+    with django_capture_on_commit_callbacks(execute=True):
+        pledges.line_deliver(actor=ukr_desk, line_id=line, quantity=3, effective_date=date(2025, 6, 2))
+    source = selectors.source_get(actor=ANON, code="shieldwall")
+    stages = selectors.stages(actor=ANON, source=source, filters=selectors.Filters())
+    assert [(p.month, p.delivered, p.cumulative_delivered) for p in stages] == [
+        (3, Decimal(0), Decimal(0)), (4, Decimal("0.000000250"), Decimal("0.000000250")),
+        (6, Decimal("0.000000750"), Decimal("0.000001000"))]
+    [row] = selectors.donors(actor=ANON, source=source, filters=selectors.Filters())
+    assert (row.delivered, row.to_be_delivered) == (Decimal("0.000001000"), Decimal(0))
+    [activity] = selectors.iati_activities(actor=ANON)
+    assert [(t.type, t.day, t.value_eur) for t in activity.transactions if t.type == exports.EXPENDITURE] == [
+        ("4", date(2025, 4, 20), Decimal(250)), ("4", date(2025, 6, 2), Decimal(750))]

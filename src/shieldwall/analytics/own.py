@@ -3,7 +3,7 @@
 A line counts from the month of each lifecycle step (DESIGN.md §4: announced-only and cancelled lines never
 count): its value is *committed* in the month it was committed, *allocated* in the month it was last
 allocated (or first contracted, shipped or delivered, when it skipped allocation), and *delivered* in the
-month its units arrived (pro rata to the units delivered; see `_deliveries`). A co-funded package splits
+month each delivery arrived (pro rata to its units; see `_deliveries`). A co-funded package splits
 each amount between its funders by their shares, to the micro-euro, the largest funder taking the remainder.
 """
 
@@ -103,18 +103,33 @@ def steps(line: Line) -> list[tuple[str, date, int]]:
 
 
 def _deliveries(line: Line, events: Sequence[Event], whole: int) -> list[tuple[str, date, int]]:
-    # A partial delivery is recorded as a step shipped → shipped, like a further shipment, so the events alone
-    # cannot date each part: the value delivered so far (the line's delivered units) is dated to the final
-    # delivery, or while the line is still being delivered, to its latest step.
-    units = line.delivered_quantity
+    # Each delivery is its own event (shipped → delivered for the units that arrived, the line staying shipped
+    # until all have), so each is dated: its units' part of the value, in the month it arrived. Parts are
+    # differences of cumulated shares (value × units so far ÷ quantity, rounded down), so they add up to the
+    # delivered units' value exactly, and to the whole value once every unit has arrived.
+    units = min(line.delivered_quantity, line.quantity)
     final = next((e for e in reversed(events) if e.to_status == DELIVERED), None)
     if final is not None and not units:
-        units = line.quantity
+        units = line.quantity  # a delivered line without its count of units: all of them arrived
     if units <= 0 or not events:
         return []
     quantity = max(line.quantity, 1)
-    amount = whole if units >= quantity else whole * units // quantity
-    return [("delivery", (final or events[-1]).effective_date, amount)]
+    out: list[tuple[str, date, int]] = []
+    counted = 0
+
+    def part(day: date, count: int) -> None:
+        nonlocal counted
+        out.append(("delivery", day, whole * (counted + count) // quantity - whole * counted // quantity))
+        counted += count
+
+    for event in events:
+        if event.to_status == DELIVERED and event.quantity > 0 and counted < units:
+            part(event.effective_date, min(event.quantity, units - counted))
+    if counted < units:
+        # Units no delivery event accounts for (recorded before deliveries were dated, as shipped → shipped):
+        # dated to the final delivery, or while the line is still being delivered, to its latest step.
+        part((final or events[-1]).effective_date, units - counted)
+    return out
 
 
 def facts(line: Line) -> list[Fact]:
