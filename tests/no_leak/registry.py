@@ -377,6 +377,7 @@ def seed_analytics(actors: dict[str, Any]) -> dict[str, int]:
         for row in rows:
             row.rel_to.set([nations[c] for c in rel_to])
         out[f"contribution:{variant}"] = rows[0].pk
+    services.cells_rebuild(source=source)  # the cells the metrics read, as the services keep them for their facts
     services.shieldwall_refresh()
     return out
 

@@ -45,7 +45,7 @@ def _filters(q: MetricQuery) -> selectors.Filters:
 def etag(request: HttpRequest, actor: Actor, source: DataSource) -> str:
     scope = "public" if not actor.is_authenticated else (
         f"{actor.user_id}:{actor.nation_id}:{int(actor.clearance)}:{actor.is_member}")
-    raw = f"{source.code}|{source.refreshed_at}|{source.updated_at}|{request.get_full_path()}|{scope}"
+    raw = f"{source.code}|{source.data_version}|{source.updated_at}|{request.get_full_path()}|{scope}"
     return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
 
 

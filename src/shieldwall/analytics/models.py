@@ -5,6 +5,12 @@ database as a 64-bit integer on SQLite and PostgreSQL alike, so a sum over a mil
 exact (SQLite keeps DECIMAL columns as binary floats, which would not be). Values leave this module as `Decimal`
 (`amount_eur`). A fact's donor is a code: an ISO 3166 alpha-3 nation, or an institution such as Kiel's "EU"
 (Commission and Council), with the registry's `Nation` linked when there is one.
+
+The metrics read `ContributionCell`s, not facts: the facts of one data set, measure, month, donor, category and
+channel that share one marking, summed (a million facts make about a quarter of a million cells, of which some
+54,000 are PUBLIC). A cell is marked like each of its facts, REL TO rows included, so the access rule releases a
+cell exactly as far as the facts it sums. The services that write facts rewrite the cells they touch in the same
+transaction, and bump the data set's `data_version`.
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ class DataSource(Tracked):
     gdp_year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Base year of its GDP figures")
     checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the imported files")
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    data_version = models.PositiveIntegerField(default=1, help_text="Bumped whenever its facts change")
 
     class Meta:
         ordering = ["kind", "family", "-published", "code"]
@@ -110,10 +117,10 @@ class Contribution(Marked):
     class Meta(Marked.Meta):
         ordering = ["source", "period", "donor", "measure", "category"]
         indexes = [
-            # Covers the metrics' GROUP BY queries (SQLite reads the index alone; PostgreSQL can too).
-            models.Index(fields=["source", "measure", "period", "donor", "category", "releasability",
-                                 "classification", "originator", "amount_micro_eur"], name="contribution_metrics"),
-            models.Index(fields=["source", "measure", "donor", "period"], name="contribution_donor"),
+            # The fact list's filters; the metrics read the cells instead.
+            models.Index(fields=["source", "measure", "period"], name="contribution_list"),
+            # The cells of a few donors and months are re-derived from their facts when lines change.
+            models.Index(fields=["source", "donor", "period"], name="contribution_cell_facts"),
         ]
 
     def __str__(self) -> str:
@@ -122,6 +129,44 @@ class Contribution(Marked):
     @property
     def amount_eur(self) -> Decimal:
         return Decimal(self.amount_micro_eur) / MICRO
+
+
+class ContributionCell(Marked):
+    """The sum of a data set's facts of one measure, month, donor, category and channel that share one marking.
+
+    `rel_key` tells REL TO lists apart (a digest of the sorted nation ids, empty for other releasabilities); the
+    lists themselves are the cell's REL TO rows, which the access rule reads as it reads a fact's."""
+
+    # Not indexed on its own: the unique constraint and both indexes lead with it.
+    source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="cells", db_index=False)
+    measure = models.CharField(max_length=10, choices=Measure.choices)
+    period = models.DateField()
+    donor = models.CharField(max_length=8, validators=[DONOR_CODE])
+    category = models.CharField(max_length=12, choices=Category.choices)
+    channel = models.CharField(max_length=40, blank=True)
+    rel_key = models.CharField(max_length=64, blank=True)
+    amount_micro_eur = models.BigIntegerField()
+    facts = models.PositiveIntegerField(help_text="How many facts the cell sums")
+
+    class Meta(Marked.Meta):
+        ordering = ["source", "period", "donor", "measure", "category"]
+        constraints = [models.UniqueConstraint(
+            fields=["source", "measure", "period", "donor", "category", "channel", "classification",
+                    "releasability", "originator", "rel_key"], name="contribution_cell_once")]
+        # Each covers the metrics' queries (SQLite reads the index alone) in the order they group by — measure,
+        # releasability, then per donor or per month — so the sums are taken while reading the index instead of
+        # after sorting every cell; the public's PUBLIC cells of a measure are one range of it.
+        indexes = [
+            models.Index(fields=["source", "measure", "releasability", "donor", "category", "period",
+                                 "classification", "originator", "channel", "amount_micro_eur"],
+                         name="contribution_cell_donors"),
+            models.Index(fields=["source", "measure", "releasability", "period", "category", "donor",
+                                 "classification", "originator", "channel", "amount_micro_eur"],
+                         name="contribution_cell_months"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.donor} {self.period:%Y-%m} {self.measure} {self.category}"
 
 
 class WeaponDelivery(Marked):

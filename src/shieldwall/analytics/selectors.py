@@ -1,7 +1,10 @@
-"""Reads of the analytics app: data sets, and every metric as one GROUP BY over the facts the actor may see.
+"""Reads of the analytics app: data sets, and every metric as one GROUP BY over the cells the actor may see.
 
-Each metric starts from `Contribution.objects.visible_to(actor)` (or the other fact tables'), so a figure is
-computed only over what its viewer may see: an anonymous caller sums PUBLIC facts only.
+A metric sums cells (`ContributionCell`: the facts of one measure, month, donor, category and channel that share
+one marking, summed), not facts: a million facts are some 54,000 PUBLIC cells. Each starts from
+`ContributionCell.objects.visible_to(actor)` (or the other fact tables'); a cell carries the marking of each of its
+facts, so a figure is computed only over what its viewer may see — an anonymous caller sums PUBLIC facts only —
+and equals the same sum over the facts. The fact list itself reads the facts.
 """
 
 from __future__ import annotations
@@ -10,14 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 
 from shieldwall.analytics import metrics, own
 from shieldwall.analytics.models import (
     ChannelAllocation,
     Contribution,
+    ContributionCell,
     DataSource,
     DonorFigure,
     Measure,
@@ -27,8 +31,10 @@ from shieldwall.analytics.models import (
 from shieldwall.coalition.models import Nation
 from shieldwall.core.actor import Actor
 from shieldwall.core.errors import NotFound, ValidationFailed
+from shieldwall.core.models import AuditEvent
 
 MEASURES = tuple(Measure.values)
+Rows = TypeVar("Rows", QuerySet[Contribution], QuerySet[ContributionCell])
 
 
 @dataclass(frozen=True)
@@ -103,12 +109,32 @@ def source_get(*, actor: Actor, code: str | None = None) -> DataSource:
     return found
 
 
-# --- facts ------------------------------------------------------------------------------------------------------
+def data_key() -> str:
+    """What every figure depends on, as text that changes whenever a figure may: each data set's data version
+    (bumped by every write of its facts) and the last audit event (nations' names, GDP and population, and the
+    data sets themselves, are written by audited services)."""
+    last = AuditEvent.objects.aggregate(last=Max("seq"))["last"] or 0
+    versions = DataSource.objects.order_by("pk").values_list("pk", "data_version", "updated_at")
+    return f"{last}|" + ",".join(f"{pk}.{version}.{updated.timestamp()}" for pk, version, updated in versions)
+
+
+# --- facts and cells ------------------------------------------------------------------------------------------
 
 
 def facts(*, actor: Actor, source: DataSource, filters: Filters, measures: Iterable[str] | None = None,
           categories: bool = True) -> QuerySet[Contribution]:
-    qs = Contribution.objects.visible_to(actor).filter(source=source)
+    return _narrowed(Contribution.objects.visible_to(actor).filter(source=source), filters=filters,
+                     measures=measures, categories=categories)
+
+
+def cells(*, actor: Actor, source: DataSource, filters: Filters, measures: Iterable[str] | None = None,
+          categories: bool = True) -> QuerySet[ContributionCell]:
+    """The cells the metrics sum: the same filters as `facts`, over the facts' sums per marking."""
+    return _narrowed(ContributionCell.objects.visible_to(actor).filter(source=source), filters=filters,
+                     measures=measures, categories=categories)
+
+
+def _narrowed(qs: Rows, *, filters: Filters, measures: Iterable[str] | None, categories: bool) -> Rows:
     wanted = tuple(measures) if measures is not None else (filters.measure,)
     qs = qs.filter(measure__in=wanted) if len(wanted) > 1 else qs.filter(measure=wanted[0])
     if filters.date_from:
@@ -129,17 +155,25 @@ def fact_list(*, actor: Actor, source: DataSource, filters: Filters) -> QuerySet
             .prefetch_related("rel_to").order_by("period", "donor", "category", "id"))
 
 
+def _grouped(qs: QuerySet[ContributionCell], *columns: str) -> list[tuple[Any, ...]]:
+    """(measure, *columns, micro-euros) sums of the cells, grouped first by measure and releasability: the order
+    of the cells' indexes, so the database sums while reading an index instead of sorting the cells first. A
+    group found in several releasabilities comes once per releasability; the metrics add up what they are given.
+    """
+    rows = qs.values_list("measure", "releasability", *columns).annotate(amount=Sum("amount_micro_eur")).order_by()
+    return [(row[0], *row[2:]) for row in rows]
+
+
 def series(*, actor: Actor, source: DataSource, filters: Filters) -> list[metrics.SeriesPoint]:
-    sums = (facts(actor=actor, source=source, filters=filters).values_list("period", "category")
-            .annotate(amount=Sum("amount_micro_eur")).order_by())
-    return metrics.series(sums, by=filters.by)
+    sums = _grouped(cells(actor=actor, source=source, filters=filters), "period", "category")
+    return metrics.series(((period, category, amount) for _m, period, category, amount in sums), by=filters.by)
 
 
 def stages(*, actor: Actor, source: DataSource, filters: Filters) -> list[metrics.StagePoint]:
     """Committed vs allocated vs delivered per month (deliveries exist for this system's own data only)."""
-    sums = (facts(actor=actor, source=source, filters=filters, measures=MEASURES)
-            .values_list("period", "measure").annotate(amount=Sum("amount_micro_eur")).order_by())
-    return metrics.stages(sums, by=filters.by)
+    # Grouped by category too, which the per-month index follows, rather than sorted.
+    sums = _grouped(cells(actor=actor, source=source, filters=filters, measures=MEASURES), "period", "category")
+    return metrics.stages(((period, measure, amount) for measure, period, _c, amount in sums), by=filters.by)
 
 
 def donor_info(*, source: DataSource, codes: Iterable[str]) -> dict[str, metrics.DonorInfo]:
@@ -176,12 +210,12 @@ def _eu_factor(*, actor: Actor, source: DataSource, filters: Filters) -> Decimal
             source=source, eu_share_bn__isnull=False).exists():
         return None
     eu = Filters(measure=Measure.ALLOCATION, donors=(metrics.EU_INSTITUTIONS,))
-    whole = facts(actor=actor, source=source, filters=eu).aggregate(s=Sum("amount_micro_eur"))["s"] or 0
+    whole = cells(actor=actor, source=source, filters=eu).aggregate(s=Sum("amount_micro_eur"))["s"] or 0
     if not filters.narrowed:
         return metrics.eu_factor(whole, whole)
     narrowed = Filters(measure=Measure.ALLOCATION, date_from=filters.date_from, date_to=filters.date_to,
                        donors=(metrics.EU_INSTITUTIONS,), categories=filters.categories)
-    part = facts(actor=actor, source=source, filters=narrowed).aggregate(s=Sum("amount_micro_eur"))["s"] or 0
+    part = cells(actor=actor, source=source, filters=narrowed).aggregate(s=Sum("amount_micro_eur"))["s"] or 0
     return metrics.eu_factor(part, whole)
 
 
@@ -191,11 +225,12 @@ def donors(*, actor: Actor, source: DataSource, filters: Filters) -> list[metric
     has_deliveries = Measure.DELIVERY in (source.measures or [])
     if has_deliveries:
         wanted.add(Measure.DELIVERY)
-    qs = facts(actor=actor, source=source, filters=filters, measures=sorted(wanted), categories=False)
+    qs = cells(actor=actor, source=source, filters=filters, measures=sorted(wanted), categories=False)
     if filters.categories:
         # Commitments not broken down by category (Kiel's) stay with every category filter.
         qs = qs.filter(Q(category__in=filters.categories) | Q(measure=Measure.COMMITMENT, category="unspecified"))
-    sums = list(qs.values_list("donor", "measure", "category").annotate(amount=Sum("amount_micro_eur")).order_by())
+    sums = [(donor, measure, category, amount) for measure, donor, category, amount in _grouped(qs, "donor",
+                                                                                               "category")]
     info = donor_info(source=source, codes={row[0] for row in sums})
     return metrics.donor_rows(sums, measure=filters.measure, info=info, has_deliveries=has_deliveries,
                               eu_factor=_eu_factor(actor=actor, source=source, filters=filters))
@@ -249,7 +284,7 @@ def channels(*, actor: Actor, source: DataSource, filters: Filters) -> list[Chan
     if not sums and not ChannelAllocation.objects.visible_to(actor).filter(source=source).exists():
         military = Filters(measure=Measure.ALLOCATION, date_from=filters.date_from, date_to=filters.date_to,
                            donors=filters.donors, group=filters.group, categories=("military",))
-        sums = list(facts(actor=actor, source=source, filters=military).exclude(channel="")
+        sums = list(cells(actor=actor, source=source, filters=military).exclude(channel="")
                     .values_list("period", "channel").annotate(amount=Sum("amount_micro_eur")).order_by())
     buckets: dict[tuple[int, int | None, str], int] = {}
     for period, channel, amount in sums:
@@ -270,18 +305,18 @@ KIEL_COLUMNS = ("country", "iso", "year", "month", "total", "financial", "humani
 def kiel_rows(*, actor: Actor, source: DataSource, filters: Filters | None = None) -> list[dict[str, Any]]:
     """One row per donor and month, in the columns and units of Kiel's `data_explorer.csv` (EUR bn)."""
     f = filters or Filters()
-    qs = facts(actor=actor, source=source, filters=f, measures=(Measure.ALLOCATION, Measure.COMMITMENT),
+    qs = cells(actor=actor, source=source, filters=f, measures=(Measure.ALLOCATION, Measure.COMMITMENT),
                categories=False)
-    cells: dict[tuple[str, date], dict[str, int]] = {}
-    for donor, period, measure, category, amount in (qs.values_list("donor", "period", "measure", "category")
-                                                     .annotate(amount=Sum("amount_micro_eur")).order_by()):
-        row = cells.setdefault((donor, period), {"military": 0, "financial": 0, "humanitarian": 0, "commitments": 0})
+    months: dict[tuple[str, date], dict[str, int]] = {}
+    for measure, donor, category, period, amount in _grouped(qs, "donor", "category", "period"):
+        row = months.setdefault((donor, period), {"military": 0, "financial": 0, "humanitarian": 0,
+                                                  "commitments": 0})
         key = "commitments" if measure == Measure.COMMITMENT else category
         row[key] = row.get(key, 0) + int(amount)
-    info = donor_info(source=source, codes={donor for donor, _p in cells})
+    info = donor_info(source=source, codes={donor for donor, _p in months})
     names = dict(DonorFigure.objects.filter(source=source).values_list("donor", "name"))
     out = []
-    for (donor, period), v in sorted(cells.items(), key=lambda kv: (names.get(kv[0][0], kv[0][0]), kv[0][1])):
+    for (donor, period), v in sorted(months.items(), key=lambda kv: (names.get(kv[0][0], kv[0][0]), kv[0][1])):
         total = v["military"] + v["financial"] + v["humanitarian"]
         gdp = info[donor].gdp_eur_bn or Decimal(0)
         out.append({
@@ -315,23 +350,29 @@ def build_filters(*, measure: str = Measure.ALLOCATION, by: str = "month", date_
 
 
 def marking_of_facts(*, actor: Actor, source: DataSource, filters: Filters) -> Any:
-    """The combined marking of the facts a figure was computed from (for the banner and exports)."""
+    """The combined marking of the facts a figure was computed from (for the banner and exports), read from their
+    cells, which carry the same markings."""
     from shieldwall.core.banner import combine
     from shieldwall.core.markings import Classification, Marking, Releasability
 
-    qs = facts(actor=actor, source=source, filters=filters, measures=MEASURES)
-    kinds = list(qs.values_list("classification", "releasability").distinct().order_by())
-    markings = [Marking(Classification(c), Releasability(r)) for c, r in kinds if r != Releasability.REL_TO]
-    rel_to = qs.filter(releasability=Releasability.REL_TO)
-    if any(r == Releasability.REL_TO for _c, r in kinds):
-        through = Contribution.rel_to.through
+    qs = cells(actor=actor, source=source, filters=filters, measures=MEASURES)
+    # The highest classification per releasability is all the combined marking takes from them (grouped in the
+    # order of the cells' index, like the metrics).
+    top: dict[str, int] = {}
+    for _measure, releasability, classification in (qs.values_list("measure", "releasability")
+                                                     .annotate(top=Max("classification")).order_by()):
+        top[releasability] = max(top.get(releasability, 0), classification)
+    markings = [Marking(Classification(c), Releasability(r)) for r, c in top.items() if r != Releasability.REL_TO]
+    if Releasability.REL_TO in top:
+        rel_to = qs.filter(releasability=Releasability.REL_TO)
+        through = ContributionCell.rel_to.through
         lists: dict[int, set[str]] = {}
-        for fact_id, code in through.objects.filter(contribution__in=rel_to.values("pk")).values_list(
-                "contribution_id", "nation__code"):
-            lists.setdefault(fact_id, set()).add(code)
+        for cell_id, code in through.objects.filter(contributioncell__in=rel_to.values("pk")).values_list(
+                "contributioncell_id", "nation__code"):
+            lists.setdefault(cell_id, set()).add(code)
         common = set.intersection(*lists.values()) if lists else set()
-        top = max(Classification(c) for c, r in kinds if r == Releasability.REL_TO)
-        markings.append(Marking(top, Releasability.REL_TO, tuple(sorted(common))))
+        markings.append(Marking(Classification(top[Releasability.REL_TO]), Releasability.REL_TO,
+                                tuple(sorted(common))))
     return combine(markings)
 
 

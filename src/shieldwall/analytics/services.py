@@ -14,13 +14,21 @@ The `shieldwall` facts are derived data: rebuilt per pledge line from its lifecy
 change (`lines_changed` → a background task), each carrying its line's marking, so the access rule releases a
 fact exactly as far as the line it summarises. Lines are read as their originating nation sees them (the
 originator always sees its own records), which covers every line without bypassing the access rule.
+
+Whatever writes facts rewrites, in the same transaction, the cells (`ContributionCell`, see `rollup`) that the
+metrics read — the whole data set's on an import or a full rebuild, else the cells of the donors and months the
+changed lines touch, re-derived from their facts — and bumps the data set's `data_version`, which keys the public
+page's cache. Writers of one data set's facts are serialised by a row lock on it, so two refreshes cannot
+interleave their re-derivations.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import reduce
 from pathlib import Path
@@ -28,13 +36,15 @@ from typing import Any, TypeVar
 
 import pycountry
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from shieldwall.analytics import kiel, own
+from shieldwall.analytics import kiel, own, rollup
 from shieldwall.analytics.models import (
     Category,
     ChannelAllocation,
     Contribution,
+    ContributionCell,
     DataSource,
     DonorFigure,
     Measure,
@@ -62,6 +72,7 @@ class ImportResult:
     channels: int = 0
     donors: int = 0
     nations_created: int = 0
+    cells: int = 0
 
 
 # --- Kiel release -------------------------------------------------------------------------------------------
@@ -98,7 +109,8 @@ def kiel_import(*, actor: Actor, directory: Path | str) -> ImportResult:
                                extra_audit={"counts": counts, "nations_created": created_nations})
         _kiel_rows(source=source, release=release, nations=nations, fallback=fallback, dry=False)
     return ImportResult(source=source, created=True, facts=counts["facts"], weapons=counts["weapons"],
-                        channels=counts["channels"], donors=counts["donors"], nations_created=created_nations)
+                        channels=counts["channels"], donors=counts["donors"], nations_created=created_nations,
+                        cells=counts["cells"])
 
 
 def _ensure_nations(names: dict[str, str]) -> tuple[dict[str, int], int]:
@@ -157,12 +169,16 @@ def _kiel_rows(*, source: DataSource | None, release: kiel.Release, nations: dic
                     eu_share_bn=getattr(shares.get(iso), "eu_share_bn", None))
         for iso, name in sorted(release.names.items())
     ]
+    cells = rollup.roll_up((_cell_key(fact, ()), fact.amount_micro_eur) for fact in facts)
     if not dry:
+        assert source is not None
         Contribution.objects.bulk_create(facts, batch_size=2000)
         WeaponDelivery.objects.bulk_create(weapons, batch_size=500)
         ChannelAllocation.objects.bulk_create(channels, batch_size=500)
         DonorFigure.objects.bulk_create(figures, batch_size=500)
-    return {"facts": len(facts), "weapons": len(weapons), "channels": len(channels), "donors": len(figures)}
+        _cells_write(source, cells)
+    return {"facts": len(facts), "weapons": len(weapons), "channels": len(channels), "donors": len(figures),
+            "cells": len(cells)}
 
 
 # --- the `shieldwall` source: facts derived from this system's pledge lines -----------------------------------
@@ -179,16 +195,20 @@ def shieldwall_source() -> DataSource:
     return writes.create(actor=Actor.system("analytics"), obj=source)
 
 
-def as_originators(model: type[M]) -> models.QuerySet[M]:
-    """Every record of `model`, each as its originating nation sees it (one query: an OR per nation).
+def by_originator(model: type[M]) -> Iterator[models.QuerySet[M]]:
+    """The records of `model` of each nation, as that nation sees them (one queryset per nation).
 
     Derived facts must cover every line whatever its marking; the originator always sees its own records, so
     reading each line as its originator does stays within the access rule instead of bypassing it."""
-    parts = [
-        model.objects.visible_to(Actor(user_id=None, username="analytics-derivation", nation_id=pk, nation_code=code,
-                                       clearance=Classification.SECRET, is_system=True)).filter(originator_id=pk)
-        for pk, code in Nation.objects.order_by("pk").values_list("pk", "code")
-    ]
+    for pk, code in Nation.objects.order_by("pk").values_list("pk", "code"):
+        yield model.objects.visible_to(Actor(user_id=None, username="analytics-derivation", nation_id=pk,
+                                             nation_code=code, clearance=Classification.SECRET, is_system=True)
+                                       ).filter(originator_id=pk)
+
+
+def as_originators(model: type[M]) -> models.QuerySet[M]:
+    """Every record of `model`, each as its originating nation sees it (one query: an OR per nation)."""
+    parts = list(by_originator(model))
     if not parts:
         return model.objects.none()  # type: ignore[no-any-return]
     return reduce(operator.or_, parts)
@@ -231,16 +251,19 @@ def _line_snapshots(line_ids: Sequence[int] | None) -> tuple[list[own.Line], dic
 
 
 def shieldwall_refresh(*, line_ids: Iterable[int] | None = None) -> int:
-    """Rebuild the `shieldwall` facts of these lines (of every line when None); returns the facts written.
+    """Rebuild the `shieldwall` facts of these lines (of every line when None) and the cells they fall in;
+    returns the facts written.
 
     Idempotent: a line's facts are replaced by what its current state and history give."""
     ids = None if line_ids is None else sorted(set(line_ids))
     with transaction.atomic():
-        source = shieldwall_source()
+        source = _locked(shieldwall_source())
         snapshots, markings = _line_snapshots(ids)
         stale = as_originators(Contribution).filter(source=source)
+        touched: set[tuple[str, date]] = set()
         if ids is not None:
             stale = stale.filter(pledge_line_id__in=ids)
+            touched.update(stale.values_list("donor", "period").distinct().order_by())
         stale.delete()
         facts: list[Contribution] = []
         rel_to: list[tuple[int, list[int]]] = []
@@ -258,8 +281,102 @@ def shieldwall_refresh(*, line_ids: Iterable[int] | None = None) -> int:
         through.objects.bulk_create(
             [through(contribution_id=created[i].pk, nation_id=n) for i, nations in rel_to if nations for n in nations],
             batch_size=2000)
-        DataSource.objects.filter(pk=source.pk).update(refreshed_at=timezone.now())
+        if ids is None:
+            # Every fact of the data set is in memory: its cells are summed here, not read back.
+            _cells_delete(source)
+            _cells_write(source, rollup.roll_up(
+                (_cell_key(facts[i], nations), facts[i].amount_micro_eur) for i, nations in rel_to))
+        else:
+            touched.update((fact.donor, fact.period) for fact in facts)
+            _cells_rederive(source, donors={d for d, _p in touched}, periods={p for _d, p in touched})
+        _bump(source, refreshed=True)
     return len(facts)
+
+
+# --- the cells the metrics read -------------------------------------------------------------------------------
+
+FACT_COLUMNS = ("id", "measure", "period", "donor", "category", "channel", "classification", "releasability",
+                "originator_id", "amount_micro_eur")
+
+
+def cells_rebuild(*, source: DataSource, donors: Iterable[str] | None = None,
+                  periods: Iterable[date] | None = None) -> int:
+    """Re-derive the cells of `source` from its facts (only those of these donors and months, when given);
+    returns the cells written. For facts written outside the services above (benchmarks, test fixtures)."""
+    with transaction.atomic():
+        source = _locked(source)
+        written = _cells_rederive(source, donors=None if donors is None else set(donors),
+                                  periods=None if periods is None else set(periods))
+        _bump(source)
+    return written
+
+
+def _locked(source: DataSource) -> DataSource:
+    # Serialises the writers of one data set's facts and cells (a no-op on SQLite, whose writes are serial).
+    return DataSource.objects.select_for_update().get(pk=source.pk)
+
+
+def _bump(source: DataSource, *, refreshed: bool = False) -> None:
+    changes: dict[str, Any] = {"data_version": F("data_version") + 1}
+    if refreshed:
+        changes["refreshed_at"] = timezone.now()
+    DataSource.objects.filter(pk=source.pk).update(**changes)
+
+
+def _cell_key(fact: Contribution, rel_to: Iterable[int]) -> rollup.CellKey:
+    return rollup.key(measure=fact.measure, period=fact.period, donor=fact.donor, category=fact.category,
+                      channel=fact.channel, classification=fact.classification, releasability=fact.releasability,
+                      originator_id=fact.originator_id, rel_to=rel_to)
+
+
+def _cells_delete(source: DataSource, *, donors: set[str] | None = None, periods: set[date] | None = None) -> None:
+    for cells in by_originator(ContributionCell):
+        cells = cells.filter(source=source)
+        if donors is not None and periods is not None:
+            cells = cells.filter(donor__in=sorted(donors), period__in=sorted(periods))
+        cells.delete()
+
+
+def _cells_rederive(source: DataSource, *, donors: set[str] | None, periods: set[date] | None) -> int:
+    """Replace the cells of these donors and months (all when None) by the sums of their facts.
+
+    The donors × months rectangle may hold more cells than the changed facts fall in: it is rewritten whole, so
+    it stays consistent (deleting and summing the same rectangle)."""
+    if donors is not None and periods is not None and not (donors and periods):
+        return 0
+    _cells_delete(source, donors=donors, periods=periods)
+    return _cells_write(source, rollup.roll_up(_fact_keys(source, donors=donors, periods=periods)))
+
+
+def _fact_keys(source: DataSource, *, donors: set[str] | None,
+               periods: set[date] | None) -> Iterator[tuple[rollup.CellKey, int]]:
+    """(cell key, micro-euros) of every fact of `source` (of these donors and months), streamed."""
+    through = Contribution.rel_to.through
+    for facts in by_originator(Contribution):
+        facts = facts.filter(source=source)
+        if donors is not None and periods is not None:
+            facts = facts.filter(donor__in=sorted(donors), period__in=sorted(periods))
+        rel_to: dict[int, list[int]] = defaultdict(list)
+        listed = facts.filter(releasability=rollup.REL_TO).values("pk")
+        for fact_id, nation_id in through.objects.filter(contribution__in=listed).values_list(
+                "contribution_id", "nation_id"):
+            rel_to[fact_id].append(nation_id)
+        yield from rollup.fact_rows(facts.values_list(*FACT_COLUMNS).order_by().iterator(chunk_size=20_000), rel_to)
+
+
+def _cells_write(source: DataSource, cells: Mapping[rollup.CellKey, rollup.Cell]) -> int:
+    keys = sorted(cells)
+    created = ContributionCell.objects.bulk_create([
+        ContributionCell(source=source, measure=k.measure, period=k.period, donor=k.donor, category=k.category,
+                         channel=k.channel, rel_key=k.rel_key, amount_micro_eur=cells[k].amount_micro_eur,
+                         facts=cells[k].facts, classification=k.classification, releasability=k.releasability,
+                         originator_id=k.originator_id)
+        for k in keys], batch_size=2000)
+    through = ContributionCell.rel_to.through
+    through.objects.bulk_create([through(contributioncell_id=cell.pk, nation_id=nation)
+                                 for cell, k in zip(created, keys, strict=True) for nation in k.rel_to],
+                                batch_size=5000)
+    return len(created)
 
 
 def shieldwall_rebuild(*, actor: Actor) -> int:

@@ -42,11 +42,11 @@ def _dashboard(request: HttpRequest, actor: Actor, name: str, *, template: str =
         for field, messages in exc.errors.items():
             form.add_error(field if field in form.fields else None, "; ".join(messages))
         return render_page(request, template, {"form": form, "title": title, "public": public}, status=422)
-    board = views_support.dashboard(actor=actor, source=source, filters=filters, tables=table_names,
-                                    charts=chart_names)
-    marking = selectors.marking_of_facts(actor=actor, source=source, filters=filters)
-    context = {"form": form, "title": title, "source": source, "board": board, "page_name": name,
-               "query": request.GET.urlencode(), "public": public, "pages": PAGES}
+    query = request.GET.urlencode()
+    html, marking = views_support.results(actor=actor, source=source, filters=filters, tables=table_names,
+                                          charts=chart_names, query=query, public=public)
+    context = {"form": form, "title": title, "source": source, "results_html": html, "page_name": name,
+               "query": query, "public": public, "pages": PAGES}
     return render_page(request, template, context, banner=banner_for_marking(marking),
                        partial="analytics/_results.html")
 
@@ -107,8 +107,7 @@ def export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
 
 
 def _public_etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str:
-    versions = selectors.source_list(actor=Actor.anonymous()).values_list("code", "refreshed_at", "updated_at")
-    raw = f"{request.get_full_path()}|{list(versions)}"
+    raw = f"{request.get_full_path()}|{selectors.data_key()}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
