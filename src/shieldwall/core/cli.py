@@ -128,12 +128,16 @@ def _demo(ctx: Context) -> None:
     ctx.err.write("migrating the database...\n")
     operations.migrate(verbosity=0)
     written = demo.load(report=ctx.progress())
+    more = demo.more_logins()
     if ctx.fmt == "json":
-        ctx.render_record({"written": written, "password": demo.DEMO_PASSWORD, "users": demo.logins()})
+        ctx.render_record({"written": written, "password": demo.DEMO_PASSWORD, "users": demo.logins(),
+                           "more_users": more})
         return
     ctx.say(f"Demo data loaded: {written} records written." if written
             else "Demo data already loaded: nothing changed.")
     ctx.render(demo.logins())
+    if more:
+        ctx.say(f"… and {len(more)} more <code>-donor users, one per other donor nation ({', '.join(more[:3])}, …)")
     ctx.say(f"Password of every demo user: {demo.DEMO_PASSWORD}")
 
 

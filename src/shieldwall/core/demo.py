@@ -7,7 +7,7 @@ what it would create first, so loading twice changes nothing and appends no audi
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -68,24 +68,75 @@ def system_actor() -> Actor:
     return Actor.system("demo")
 
 
+def _missing(usernames: Iterable[str]) -> list[str]:
+    missing = []
+    for username in usernames:
+        try:
+            user_get_by_username(username=username)
+        except NotFound:
+            missing.append(username)
+    return missing
+
+
+def _password_hash() -> str:
+    # Hashed once per load for all the users it creates: they share a published password, and Argon2 takes a
+    # good part of a second per hash.
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(DEMO_PASSWORD)
+
+
 def load_users() -> int:
     """Create the demo users that do not exist yet; needs their nations."""
-    created = 0
+    missing = _missing(spec.username for spec in DEMO_USERS)
+    hashed = _password_hash() if missing else ""
     for spec in DEMO_USERS:
-        try:
-            user_get_by_username(username=spec.username)
-            continue
-        except NotFound:
-            pass
-        user_create(actor=system_actor(), username=spec.username, password=DEMO_PASSWORD, nation=spec.nation,
-                    roles=[str(role) for role in spec.roles], clearance=spec.clearance, validate=False)
-        created += 1
-    return created
+        if spec.username in missing:
+            user_create(actor=system_actor(), username=spec.username, password="", password_hash=hashed,
+                        nation=spec.nation, roles=[str(role) for role in spec.roles], clearance=spec.clearance)
+    return len(missing)
 
 
 def actor(username: str) -> Actor:
     """The actor of a demo user, for the apps' loaders (records are originated by the user's nation)."""
     return Actor.for_user(user_get_by_username(username=username))
+
+
+def scale(size: float | None = None) -> float:
+    """How much generated data the apps' loaders make: `size` when given, else `SHIELDWALL_DEMO_SCALE`
+    (1 = the full demo; the tests run a small one)."""
+    from django.conf import settings
+
+    value = float(getattr(settings, "DEMO_SCALE", 1.0) if size is None else size)
+    return max(value, 0.0)
+
+
+DONOR_CLEARANCE = C.CONFIDENTIAL
+
+
+def donor_username(code: str) -> str:
+    return f"{code.lower()}-donor"
+
+
+def load_donor_users(codes: Iterable[str]) -> int:
+    """Create a donor officer `<code>-donor` for each nation that has none yet (the pledges demo's donors beyond
+    the table of `DEMO_USERS`); the nations must exist."""
+    wanted = {donor_username(code): code for code in codes}
+    missing = _missing(wanted)
+    hashed = _password_hash() if missing else ""
+    for username in missing:
+        user_create(actor=system_actor(), username=username, password="", password_hash=hashed,
+                    nation=wanted[username], roles=[str(Role.DONOR)], clearance=min(DONOR_CLEARANCE, ceiling()))
+    return len(missing)
+
+
+def more_logins() -> list[str]:
+    """The demo's donor officers not in the table of `logins()`, by username."""
+    from shieldwall.core.models import User
+
+    listed = {u.username for u in DEMO_USERS}
+    names = User.objects.filter(username__endswith="-donor").values_list("username", flat=True)
+    return sorted(name for name in names if name not in listed)
 
 
 def logins() -> list[dict[str, str]]:

@@ -40,8 +40,13 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     validate: bool = True,
+    password_hash: str = "",
 ) -> User:
-    """Create a user. `actor` is an admin, or the system actor of `shieldwall createuser`/`demo`."""
+    """Create a user. `actor` is an admin, or the system actor of `shieldwall createuser`/`demo`.
+
+    `password_hash`, when given, is an already hashed password (`make_password`) used instead of `password`: the
+    demo hashes its one published password once for all its users, not once each (Argon2 takes a good part of
+    a second)."""
     from shieldwall.coalition.models import Nation
 
     _system_or_admin(actor)
@@ -54,9 +59,13 @@ def user_create(
                 nation=nation_obj, roles=sorted(set(roles)), clearance=int(clearance))
     with transaction.atomic():
         try:
-            if validate:
-                validate_password(password, user)
-            user.set_password(password)
+            if password_hash:
+                _check_hash(password_hash)
+                user.password = password_hash
+            else:
+                if validate:
+                    validate_password(password, user)
+                user.set_password(password)
             user.full_clean()
         except ValidationError as exc:
             errors = ValidationFailed.from_django(exc)
@@ -69,6 +78,15 @@ def user_create(
             "clearance": [None, Classification(user.clearance).label],
         })
     return user
+
+
+def _check_hash(password_hash: str) -> None:
+    from django.contrib.auth.hashers import identify_hasher
+
+    try:
+        identify_hasher(password_hash)
+    except ValueError as exc:
+        raise ValidationFailed({"password": ["not a password hash of a hasher this installation accepts"]}) from exc
 
 
 def _token_digest(secret: str) -> str:

@@ -29,6 +29,8 @@ SECRET_KEY = os.environ.get("SHIELDWALL_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("SHIELDWALL_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 # The highest classification this deployment is accredited for; records above it are refused on input.
 MAX_CLASSIFICATION = os.environ.get("SHIELDWALL_MAX_CLASSIFICATION", "CONFIDENTIAL").upper()
+# How much generated data `shieldwall demo` loads (1 = about 300 requirements and 1,500 pledge lines).
+DEMO_SCALE = float(os.environ.get("SHIELDWALL_DEMO_SCALE", "1"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
