@@ -22,8 +22,8 @@ from shieldwall.core.services import user_create
 # Long enough for the password validators, though the demo skips them.
 DEMO_PASSWORD = "shieldwall-demo-2025"
 # Apps with demo data, in dependency order; each module has `load(*, report) -> int` (records created).
-DEMO_MODULES = ("shieldwall.coalition.demo", "shieldwall.catalogue.demo", "shieldwall.analytics.demo",
-                "shieldwall.logistics.demo")
+DEMO_MODULES = ("shieldwall.coalition.demo", "shieldwall.catalogue.demo", "shieldwall.needs.demo",
+                "shieldwall.analytics.demo", "shieldwall.logistics.demo")
 
 Reporter = Callable[[int, int, str], None]  # (steps done, steps in all, label)
 
