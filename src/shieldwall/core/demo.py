@@ -23,7 +23,7 @@ from shieldwall.core.services import user_create
 DEMO_PASSWORD = "shieldwall-demo-2025"
 # Apps with demo data, in dependency order; each module has `load(*, report) -> int` (records created).
 DEMO_MODULES = ("shieldwall.coalition.demo", "shieldwall.catalogue.demo", "shieldwall.needs.demo",
-                "shieldwall.analytics.demo", "shieldwall.logistics.demo")
+                "shieldwall.pledges.demo", "shieldwall.logistics.demo", "shieldwall.analytics.demo")
 
 Reporter = Callable[[int, int, str], None]  # (steps done, steps in all, label)
 
