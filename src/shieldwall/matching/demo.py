@@ -1,5 +1,5 @@
 """Demo data of matching: the donors' routes (transit times and consolidation hubs), the "Demo scenario" with
-weekly capacities at the two big hubs, and a stricter variant of it ("on time only") — each solved once here, so
+weekly capacities at a bottleneck hub, and a stricter variant of it ("on time only") — each solved once here, so
 the run pages show a result at once, two runs can be compared, and a coordinator can approve one.
 
 The runs are solved synchronously in the loader (no worker runs while `shieldwall demo` loads); "Run again" on a
@@ -17,6 +17,7 @@ from django.utils import timezone
 from shieldwall.coalition.models import Nation
 from shieldwall.core import demo as core_demo
 from shieldwall.matching import services
+from shieldwall.matching.inputs import build_inputs
 from shieldwall.matching.models import Scenario, TransitTime
 
 COORDINATOR = "coord"
@@ -29,8 +30,12 @@ ROUTES = (  # origin, destination, days, hub
     ("NLD", "", 6, "Ramstein"), ("POL", "", 3, "Rzeszów-Jasionka"), ("GBR", "", 8, "Rzeszów-Jasionka"),
     ("FRA", "", 7, "Rzeszów-Jasionka"), ("POL", "Lviv", 2, ""), ("POL", "Rzeszów hub", 1, ""),
 )
-HUB_WEEKS = 8
-HUB_UNITS = {"Ramstein": 30_000, "Rzeszów-Jasionka": 40_000}  # units forwarded a week
+# The bottleneck of the story: Rzeszów-Jasionka forwards three quarters of what donors make available through it
+# in the current week, this week and the next few (most lines are available now), so some needs go unmet for
+# "hub capacity" and a what-if with a line routed through Ramstein shows the way round it.
+BOTTLENECK = "Rzeszów-Jasionka"
+HUB_WEEKS = 4
+HUB_SHARE = (3, 4)
 
 
 def _routes() -> int:
@@ -44,6 +49,17 @@ def _routes() -> int:
     return written
 
 
+def _bottleneck(scenario: Scenario) -> list[services.HubCapacity]:
+    """Weekly capacities of the bottleneck hub: a share of the units available through it this week."""
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    lots = build_inputs(scenario, on=today).problem.supplies
+    flow = sum(lot.quantity for lot in lots if lot.hub == BOTTLENECK and lot.available_from < monday + timedelta(7))
+    units = flow * HUB_SHARE[0] // HUB_SHARE[1]
+    return [services.HubCapacity(BOTTLENECK, monday + timedelta(weeks=w), units) for w in range(HUB_WEEKS)] \
+        if units else []
+
+
 def load(*, report: core_demo.Reporter = core_demo.quiet) -> int:
     actor = core_demo.actor(COORDINATOR)
     if Scenario.objects.visible_to(actor).filter(name=SCENARIO).exists():
@@ -51,15 +67,14 @@ def load(*, report: core_demo.Reporter = core_demo.quiet) -> int:
         return 0
     report(0, 4, "matching: routes")
     written = _routes()
-    today = timezone.localdate()
-    monday = today - timedelta(days=today.weekday())
-    capacities = [services.HubCapacity(hub, monday + timedelta(weeks=w), units)
-                  for hub, units in HUB_UNITS.items() for w in range(HUB_WEEKS)]
     scenario = services.scenario_create(
-        actor=actor, name=SCENARIO, half_life_days=14, max_lateness_days=56, hub_capacities=capacities,
+        actor=actor, name=SCENARIO, half_life_days=14, max_lateness_days=56,
         description="Every open requirement against every committed line not yet allocated; lateness halves a "
-                    "unit's value every two weeks, beyond eight weeks it is worth nothing; the two big hubs "
-                    "forward a limited number of units a week.")
+                    "unit's value every two weeks, beyond eight weeks it is worth nothing; Rzeszów-Jasionka "
+                    "forwards a limited number of units a week.")
+    capacities = _bottleneck(scenario)
+    if capacities:
+        services.scenario_update(actor=actor, id=scenario.pk, hub_capacities=capacities)
     strict = services.scenario_create(
         actor=actor, name=STRICT, half_life_days=7, max_lateness_days=0, hub_capacities=capacities,
         description="The same, but a unit arriving after the need-by date is worth nothing.")
