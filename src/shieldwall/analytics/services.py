@@ -329,11 +329,20 @@ def _cell_key(fact: Contribution, rel_to: Iterable[int]) -> rollup.CellKey:
                       originator_id=fact.originator_id, rel_to=rel_to)
 
 
+def _rectangle(model: type[M], source: DataSource, donors: set[str] | None,
+               periods: set[date] | None) -> Iterator[models.QuerySet[M]]:
+    """The records of `model` of `source` in the donors × months rectangle (all when None), as their originators
+    see them: a whole data set per originating nation (each query reads that nation's index range), a rectangle
+    in one query (an OR per nation over the few rows of its donors and months)."""
+    if donors is None or periods is None:
+        for qs in by_originator(model):
+            yield qs.filter(source=source)
+    else:
+        yield as_originators(model).filter(source=source, donor__in=sorted(donors), period__in=sorted(periods))
+
+
 def _cells_delete(source: DataSource, *, donors: set[str] | None = None, periods: set[date] | None = None) -> None:
-    for cells in by_originator(ContributionCell):
-        cells = cells.filter(source=source)
-        if donors is not None and periods is not None:
-            cells = cells.filter(donor__in=sorted(donors), period__in=sorted(periods))
+    for cells in _rectangle(ContributionCell, source, donors, periods):
         cells.delete()
 
 
@@ -352,10 +361,7 @@ def _fact_keys(source: DataSource, *, donors: set[str] | None,
                periods: set[date] | None) -> Iterator[tuple[rollup.CellKey, int]]:
     """(cell key, micro-euros) of every fact of `source` (of these donors and months), streamed."""
     through = Contribution.rel_to.through
-    for facts in by_originator(Contribution):
-        facts = facts.filter(source=source)
-        if donors is not None and periods is not None:
-            facts = facts.filter(donor__in=sorted(donors), period__in=sorted(periods))
+    for facts in _rectangle(Contribution, source, donors, periods):
         rel_to: dict[int, list[int]] = defaultdict(list)
         listed = facts.filter(releasability=rollup.REL_TO).values("pk")
         for fact_id, nation_id in through.objects.filter(contribution__in=listed).values_list(
