@@ -284,3 +284,16 @@ def test_a_scenario_with_an_approved_run_cannot_be_deleted(run: MatchingRun, coo
     services.run_start(actor=coord, scenario_id=other.pk)
     services.scenario_delete(actor=coord, id=other.pk)
     assert not Scenario.unscoped.filter(pk=other.pk).exists()
+
+
+def test_what_if_says_how_much_goes_where_the_asker_cannot_see(world: dict[str, Any], scenario: Scenario,
+                                                              coord: Actor, gbr_coord: Actor) -> None:
+    more = [services.HypotheticalLine(item_type_id=world["cat"]["of540"].pk, quantity=10, available_from=today(),
+                                      origin="POL")]
+    french = services.what_if(actor=coord, scenario_id=scenario.pk, lines=more)
+    assert (french.hypothetical, french.hypothetical_elsewhere, french.changes) == ([], 10, [])
+    assert french.objective_change == Decimal("80.000")  # 10 more rounds at priority 2 (weight 8)
+    british = services.what_if(actor=gbr_coord, scenario_id=scenario.pk, lines=more)
+    assert [(c.requirement.title, c.covered_before, c.covered_after) for c in british.changes] == [
+        ("152 mm for D-20", 30, 40)]
+    assert british.hypothetical_elsewhere == 0

@@ -23,7 +23,8 @@ from shieldwall.core.services import user_create
 DEMO_PASSWORD = "shieldwall-demo-2025"
 # Apps with demo data, in dependency order; each module has `load(*, report) -> int` (records created).
 DEMO_MODULES = ("shieldwall.coalition.demo", "shieldwall.catalogue.demo", "shieldwall.needs.demo",
-                "shieldwall.pledges.demo", "shieldwall.logistics.demo", "shieldwall.analytics.demo")
+                "shieldwall.pledges.demo", "shieldwall.logistics.demo", "shieldwall.analytics.demo",
+                "shieldwall.matching.demo")
 
 Reporter = Callable[[int, int, str], None]  # (steps done, steps in all, label)
 

@@ -144,6 +144,7 @@ def what_if(request: HttpRequest, scenario_id: int, payload: WhatIfIn) -> object
         "hypothetical": [{"line": h.line, "item_type": h.item_type, "requirement_id": h.requirement.pk,
                           "requirement": str(h.requirement), "quantity": h.quantity,
                           "expected_arrival": h.expected_arrival, "value": h.value} for h in answer.hypothetical],
+        "hypothetical_elsewhere": answer.hypothetical_elsewhere,
         "marginal_values": [{"item_class": name, "before": a, "after": b} for name, a, b in answer.marginal],
     }
 

@@ -316,7 +316,7 @@ def _what_if(ctx: Context) -> None:
     ctx.render_record({
         "scenario": scenario.pk, "base_run": answer.base_run_id, "objective_before": answer.objective_before,
         "objective_after": answer.objective_after, "objective_change": answer.objective_change,
-        "seconds": round(answer.seconds, 3),
+        "seconds": round(answer.seconds, 3), "hypothetical_units_elsewhere": answer.hypothetical_elsewhere,
         "requirements": [{"requirement": c.requirement.pk, "title": str(c.requirement), "required": c.required,
                           "covered_before": c.covered_before, "covered_after": c.covered_after, "change": c.change,
                           "priority": f"{c.priority_before}→{c.priority_after}", "still_unmet": c.reason_after}

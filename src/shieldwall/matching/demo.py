@@ -1,6 +1,6 @@
 """Demo data of matching: the donors' routes (transit times and consolidation hubs), the "Demo scenario" with
-weekly capacities at a bottleneck hub, and a stricter variant of it ("on time only") — each solved once here, so
-the run pages show a result at once, two runs can be compared, and a coordinator can approve one.
+weekly capacities at a bottleneck hub, and a variant of it with that hub closed — each solved once here, so the
+run pages show a result at once, the two runs can be compared, and a coordinator can approve one.
 
 The runs are solved synchronously in the loader (no worker runs while `shieldwall demo` loads); "Run again" on a
 page queues a task for `shieldwall worker`, which `make demo` starts beside the server. The runs take whatever open
@@ -22,7 +22,7 @@ from shieldwall.matching.models import Scenario, TransitTime
 
 COORDINATOR = "coord"
 SCENARIO = "Demo scenario"
-STRICT = "Demo scenario — on time only"
+CLOSED = "Demo scenario — Rzeszów-Jasionka closed"
 # Default routes of some donors: days to anywhere in Ukraine, and the hub their lots are consolidated at (the hubs
 # of the logistics demo). Other donors take the distance-class rule; a route to a named destination overrides.
 ROUTES = (  # origin, destination, days, hub
@@ -75,11 +75,13 @@ def load(*, report: core_demo.Reporter = core_demo.quiet) -> int:
     capacities = _bottleneck(scenario)
     if capacities:
         services.scenario_update(actor=actor, id=scenario.pk, hub_capacities=capacities)
-    strict = services.scenario_create(
-        actor=actor, name=STRICT, half_life_days=7, max_lateness_days=0, hub_capacities=capacities,
-        description="The same, but a unit arriving after the need-by date is worth nothing.")
+    closed = services.scenario_create(
+        actor=actor, name=CLOSED, half_life_days=14, max_lateness_days=56,
+        hub_capacities=[services.HubCapacity(c.hub, c.week_start, 0) for c in capacities],
+        description="The same, while Rzeszów-Jasionka forwards nothing: compare its run with the demo scenario's "
+                    "to see who would lose by it and who would gain.")
     written += 2
-    for step, item in enumerate((strict, scenario), start=2):
+    for step, item in enumerate((closed, scenario), start=2):
         report(step, 4, f"matching: solving “{item.name}”")
         run = services.run_start(actor=actor, scenario_id=item.pk, enqueue=False)
         services.run_execute(actor=actor, run_id=run.pk)

@@ -297,6 +297,7 @@ class WhatIfOut(Schema):
     objective_change: Decimal
     requirements: list[WhatIfRequirementOut]
     hypothetical: list[WhatIfAssignmentOut]
+    hypothetical_elsewhere: int = Field(description="Hypothetical units going to requirements not released to you")
     marginal_values: list[WhatIfMarginalOut]
     seconds: float
     components_reused: int

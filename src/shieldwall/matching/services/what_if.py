@@ -90,6 +90,9 @@ class WhatIf:
     seconds: float
     components_reused: int
     components_solved: int
+    # Hypothetical units that would go to requirements not released to the asker (a whole-problem figure, like
+    # the objective: what-ifs are for coordinators).
+    hypothetical_elsewhere: int = 0
 
     @property
     def objective_change(self) -> Decimal:
@@ -181,7 +184,9 @@ def what_if(*, actor: Actor, scenario_id: int, lines: Sequence[HypotheticalLine]
         base_run_id=latest[0] if latest and latest[1] == inputs.fingerprint else None,
         objective_before=_milli(base.objective), objective_after=_milli(variant.objective),
         changes=_requirement_changes(actor, inputs, base, variant, changes),
-        hypothetical=_hypothetical(actor, lines, variant),
+        hypothetical=(placed := _hypothetical(actor, lines, variant)),
+        hypothetical_elsewhere=sum(a.quantity for a in variant.assignments if isinstance(a.supply_id, str))
+        - sum(h.quantity for h in placed),
         marginal=_marginal(base, variant), seconds=time.perf_counter() - started,
         components_reused=int(variant.stats.get("components_reused", 0)),
         components_solved=int(variant.stats.get("components_solved", 0)),
