@@ -1,5 +1,5 @@
-"""The matching demo: routes, the demo scenario and its variant with the bottleneck hub closed, each solved once in the loader (no worker
-needed), approvable as loaded; loading twice writes nothing."""
+"""The matching demo: routes, the demo scenario and its variant with the bottleneck hub closed, each solved once
+in the loader (no worker needed), approvable as loaded; loading twice writes nothing."""
 
 from __future__ import annotations
 
