@@ -20,6 +20,7 @@ from shieldwall.analytics.models import Contribution, ContributionCell, DataSour
 from shieldwall.coalition.models import Nation
 from shieldwall.core.actor import Actor
 from shieldwall.pledges import services as pledges
+from tests.analytics.conftest import kiel_dir
 from tests.pledges import factories
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +175,13 @@ def test_public_page_is_computed_once_per_data_version(client: Client, monkeypat
     services.cells_rebuild(source=source)  # the data version moves on: computed again, with a new ETag
     changed = client.get("/public/?source=cells-check")
     assert calls["anonymous"] == 3 and changed["ETag"] != first["ETag"]
+
+
+def test_a_kiel_import_writes_its_cells(importer: Actor) -> None:
+    result = services.kiel_import(actor=importer, directory=kiel_dir())
+    facts = Contribution.objects.visible_to(ANON).filter(source=result.source)
+    cells = ContributionCell.objects.visible_to(ANON).filter(source=result.source)
+    # One fact per donor, month, category and measure, all PUBLIC: one cell each, with the same sums.
+    assert result.cells == cells.count() == facts.count() == 4316
+    assert _sums(cells) == _sums(facts)
+    assert result.source.data_version == 1
