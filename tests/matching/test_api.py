@@ -61,11 +61,13 @@ def test_a_coordinator_creates_runs_reads_and_approves(client: Client, world: di
         "Training rounds": (10, "taken_by_higher_priority"), "Any NATO 155": (5, "taken_by_higher_priority")}
     values = {v["item_class"]: v["value"] for v in client.get(f"{run_url}/marginal-values", **fra).json()}
     assert values["155 mm artillery ammunition"] == "4.000"
-    stale_tag = client.get(run_url, **fra)["ETag"]
-    approved = post(client, f"{run_url}/approve", fra, {"date": today().isoformat()}, HTTP_IF_MATCH=stale_tag)
-    assert approved.status_code == 200, approved.content
-    assert (approved.json()["applied"], approved.json()["splits"], approved.json()["run"]["approved_by"]) == (
-        3, 1, "coord")
+    tag = client.get(run_url, **fra)["ETag"]
+    assert post(client, f"{run_url}/approve", fra, HTTP_IF_MATCH=tag.replace('-', '-9')).status_code == 412
+    approved = post(client, f"{run_url}/approve", fra, HTTP_IF_MATCH=tag)
+    # Queued for the worker; the test settings' immediate backend has applied it already.
+    assert approved.status_code == 202, approved.content
+    assert (approved.json()["approved_by"], approved.json()["approval_status"]) == ("coord", "")
+    assert client.get(run_url, **fra).json()["summary"]["allocated"] == 3
     again = post(client, f"{run_url}/approve", fra)
     assert again.status_code == 409 and "already approved" in again.json()["detail"]
 
@@ -131,3 +133,14 @@ def test_lists_are_bounded_in_queries(client: Client, world: dict[str, Any], run
                 f"/api/v1/matching/runs/{run.pk}/gaps"):
         with django_assert_max_num_queries(14):
             assert client.get(url, **fra).status_code == 200
+
+
+def test_a_scenario_is_deleted_with_if_match(client: Client, world: dict[str, Any], coord_user: User,
+                                            gbr_coord_user: User) -> None:
+    fra = bearer(coord_user)
+    created = post(client, "/api/v1/matching/scenarios", fra, {"name": "Scratch"})
+    url = f"/api/v1/matching/scenarios/{created.json()['id']}"
+    assert client.delete(url, **fra).status_code == 428
+    assert client.delete(url, HTTP_IF_MATCH=created["ETag"], **bearer(gbr_coord_user)).status_code == 403
+    assert client.delete(url, HTTP_IF_MATCH=created["ETag"], **fra).status_code == 204
+    assert client.get(url, **fra).status_code == 404

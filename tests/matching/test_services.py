@@ -297,3 +297,39 @@ def test_what_if_says_how_much_goes_where_the_asker_cannot_see(world: dict[str, 
     assert [(c.requirement.title, c.covered_before, c.covered_after) for c in british.changes] == [
         ("152 mm for D-20", 30, 40)]
     assert british.hypothetical_elsewhere == 0
+
+
+def test_an_approval_asked_for_runs_as_a_task_and_a_refusal_is_recorded(
+        world: dict[str, Any], run: MatchingRun, coord: Actor, gbr_donor: Actor,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from shieldwall.matching import tasks
+
+    queued: list[tuple[int, int]] = []
+    task = tasks.approve_run
+
+    class Later:  # queues without running, as the database backend does until a worker takes it
+        @staticmethod
+        def enqueue(*args: int) -> None:
+            queued.append(args)
+
+    monkeypatch.setattr(tasks, "approve_run", Later)
+    asked = services.run_approve_request(actor=coord, run_id=run.pk)
+    assert (asked.approval_status, asked.approved_at, queued) == ("queued", None, [(run.pk, coord.user_id)])
+    with pytest.raises(Conflict, match="already under way"):
+        services.run_approve_request(actor=coord, run_id=run.pk)
+    with pytest.raises(Conflict, match="already under way"):  # the console does not overtake it either
+        services.run_approve(actor=coord, run_id=run.pk)
+    committed_line(gbr_donor, world["cat"]["m795"], 5)  # the inputs change before the worker gets to it
+    assert task.call(*queued[0]).startswith("refused: inputs changed since this run (1 pledge line")
+    run.refresh_from_db()
+    assert (run.approval_status, run.approved_at) == ("failed", None)
+    assert run.approval_error.startswith("inputs changed since this run")
+    assert not PledgeLine.unscoped.filter(status="allocated").exclude(pk=world["lines"]["allocated"]).exists()
+
+
+def test_an_approval_asked_for_is_applied_by_the_task(world: dict[str, Any], run: MatchingRun, coord: Actor) -> None:
+    done = services.run_approve_request(actor=coord, run_id=run.pk)  # the immediate backend runs the task
+    assert (done.approval_status, done.approved_by_id) == ("", coord.user_id)
+    assert _line(world["lines"]["fra"]).status == "allocated"
+    with pytest.raises(Conflict, match="already approved"):
+        services.run_approve_request(actor=coord, run_id=run.pk)

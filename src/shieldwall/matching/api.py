@@ -9,7 +9,7 @@ values, which rest on all inputs, are for coordinators.
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import CursorPagination, paginate
 from pydantic import Field
 
@@ -24,8 +24,6 @@ from shieldwall.matching.schemas import (
     MarginalValueOut,
     MatchingRunDetailOut,
     MatchingRunOut,
-    RunApprovalOut,
-    RunApproveIn,
     RunComparisonOut,
     RunSummaryOut,
     ScenarioIn,
@@ -106,11 +104,11 @@ def update_scenario(request: HttpRequest, scenario_id: int, payload: ScenarioPat
 
 
 @router.delete("/matching/scenarios/{scenario_id}", response={204: None})
-def delete_scenario(request: HttpRequest, scenario_id: int) -> tuple[int, None]:
+def delete_scenario(request: HttpRequest, scenario_id: int) -> Status:
     actor = actor_of(request)
     selectors.scenario_get(actor=actor, id=scenario_id)
     services.scenario_delete(actor=actor, id=scenario_id, expected_version=expected_version(request, scenario_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/matching/scenarios/{scenario_id}/runs", response={202: MatchingRunOut})
@@ -161,7 +159,7 @@ def list_runs(request: HttpRequest, filters: Query[RunQuery]) -> object:
 def _summary(summary: selectors.RunSummary) -> RunSummaryOut:
     return RunSummaryOut(assignments=summary.assignments, units=summary.units, value=summary.value,
                          value_eur=summary.value_eur, gaps=summary.gaps, unmet=summary.unmet,
-                         total_objective=summary.total_objective)
+                         total_objective=summary.total_objective, allocated=summary.allocated)
 
 
 @router.get("/matching/runs/compare", response=RunComparisonOut)
@@ -207,13 +205,14 @@ def list_marginal_values(request: HttpRequest, run_id: int) -> object:
     return list(selectors.run_marginal_values(actor=actor_of(request), run_id=run_id))
 
 
-@router.post("/matching/runs/{run_id}/approve", response=RunApprovalOut)
-def approve_run(request: HttpRequest, run_id: int, payload: RunApproveIn, response: HttpResponse) -> object:
-    """Allocate the run's assignments you can see to their requirements (refused if the inputs changed)."""
+@router.post("/matching/runs/{run_id}/approve", response={202: MatchingRunOut})
+def approve_run(request: HttpRequest, run_id: int, response: HttpResponse) -> object:
+    """Ask for the run's assignments you can see to be allocated to their requirements: refused at once (409) if
+    the run is not finished or its inputs changed; otherwise queued for the worker — poll the run until
+    `approved_at` is set, or `approval_status` is failed with the reason in `approval_error`."""
     actor = actor_of(request)
     selectors.run_get(actor=actor, id=run_id)
-    result = services.run_approve(actor=actor, run_id=run_id, effective_date=payload.date,
-                                  expected_version=_if_match(request, run_id))
+    services.run_approve_request(actor=actor, run_id=run_id, expected_version=_if_match(request, run_id))
     run = selectors.run_get(actor=actor, id=run_id)
     set_etag(response, run)
-    return {"run": run, "applied": result.applied, "splits": result.splits, "units": result.units}
+    return Status(202, run)

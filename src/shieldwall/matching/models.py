@@ -107,6 +107,11 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class ApprovalStatus(models.TextChoices):
+    QUEUED = "queued", "Approval under way"
+    FAILED = "failed", "Approval refused"
+
+
 class MatchingRun(Marked):
     """One solve of a scenario: its state and progress while it runs, then what it found, the fingerprint of the
     inputs it used (approval is refused once they changed) and, once approved, who approved it."""
@@ -131,6 +136,10 @@ class MatchingRun(Marked):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
+    # An approval asked for from a page or the API runs as a task: queued until it is done (approved_at set) or
+    # refused (failed, with the reason).
+    approval_status = models.CharField(max_length=10, choices=ApprovalStatus.choices, blank=True)
+    approval_error = models.CharField(max_length=500, blank=True)
 
     class Meta(Marked.Meta):
         ordering = ["-id"]
@@ -146,6 +155,11 @@ class MatchingRun(Marked):
     @property
     def is_finished(self) -> bool:
         return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+    @property
+    def is_settled(self) -> bool:
+        """Nothing more will happen by itself: finished, and no approval under way."""
+        return self.is_finished and self.approval_status != ApprovalStatus.QUEUED
 
 
 class Assignment(models.Model):

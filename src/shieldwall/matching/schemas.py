@@ -108,6 +108,7 @@ class RunSummaryOut(Schema):
     gaps: int
     unmet: int
     total_objective: Decimal | None = Field(description="Total objective (all inputs): coordinators only")
+    allocated: int = Field(description="Assignments visible to you that an approval allocated")
 
 
 class MatchingRunOut(MarkedOut):
@@ -124,6 +125,9 @@ class MatchingRunOut(MarkedOut):
     created_by: str | None
     approved_by: str | None
     approved_at: dt.datetime | None
+    approval_status: Literal["", "queued", "failed"] = Field(description="An approval asked for: under way, or "
+                                                              "refused (see approval_error)")
+    approval_error: str
 
     @staticmethod
     def resolve_created_by(obj: Any) -> str | None:
@@ -201,17 +205,6 @@ class MarginalValueOut(Schema):
     @staticmethod
     def resolve_unit(obj: Any) -> str:
         return str(obj.item_class.unit)
-
-
-class RunApproveIn(InSchema):
-    date: dt.date | None = Field(default=None, description="When the allocations take effect (default today)")
-
-
-class RunApprovalOut(Schema):
-    run: MatchingRunOut
-    applied: int = Field(description="Assignments applied (lines allocated)")
-    splits: int = Field(description="Lines split because an assignment took part of them")
-    units: int
 
 
 class RequirementComparisonOut(Schema):

@@ -153,17 +153,19 @@ class RunSummary:
     gaps: int
     unmet: int
     total_objective: Decimal | None
+    allocated: int = 0  # visible assignments applied by an approval
 
 
 def run_summary(*, actor: Actor, run: MatchingRun) -> RunSummary:
     got = _visible_assignments(actor, run).aggregate(n=Count("id"), units=Sum("quantity"), value=Sum("value"),
-                                                     eur=Sum("value_eur"))
+                                                     eur=Sum("value_eur"),
+                                                     allocated=Count("id", filter=Q(allocated_line__isnull=False)))
     gaps = Gap.objects.filter(run=run, requirement__in=Requirement.objects.visible_to(actor)).aggregate(
         n=Count("id"), unmet=Sum("unmet"))
     # Sums are quantized: SQLite hands decimal sums back without their places.
     return RunSummary(got["n"], got["units"] or 0, Decimal(got["value"] or 0).quantize(MILLI),
                       Decimal(got["eur"] or 0).quantize(CENT), gaps["n"], gaps["unmet"] or 0,
-                      run.objective if sees_whole_problem(actor) else None)
+                      run.objective if sees_whole_problem(actor) else None, got["allocated"])
 
 
 def run_staleness(*, actor: Actor, run: MatchingRun) -> matching_inputs.InputsDiff | None:

@@ -19,12 +19,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shieldwall.core.access import can
 from shieldwall.core.actor import Actor
 from shieldwall.core.banner import Banner, banner_for_marking, page_banner
-from shieldwall.core.errors import Conflict, PermissionDenied, ValidationFailed
+from shieldwall.core.errors import Conflict, PermissionDenied, PreconditionFailed, ValidationFailed
 from shieldwall.core.requests import get_actor
 from shieldwall.core.views_support import domain_errors, paginate, render_page, submit
 from shieldwall.matching import selectors, services
 from shieldwall.matching.forms import ScenarioForm, WhatIfForm, scenario_initial
-from shieldwall.matching.models import MarginalValue, MatchingRun, RunStatus, Scenario
+from shieldwall.matching.models import ApprovalStatus, MarginalValue, MatchingRun, RunStatus, Scenario
 
 RUN_TABS = ("overview", "assignments", "gaps")
 
@@ -151,7 +151,8 @@ def run_detail(request: HttpRequest, id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "run": run, "tab": tab, "title": f"Run {run.pk}", "summary": selectors.run_summary(actor=actor, run=run),
         "whole": selectors.sees_whole_problem(actor),
-        "can_approve": can(actor, "approve", run) and run.status == RunStatus.DONE and run.approved_at is None,
+        "can_approve": can(actor, "approve", run) and run.status == RunStatus.DONE and run.approved_at is None
+        and run.approval_status != ApprovalStatus.QUEUED,
         "can_rerun": run.scenario is not None and can(actor, "run", run.scenario),
         "others": [r for r in selectors.run_list(actor=actor)[:12] if r.pk != run.pk][:10],
     }
@@ -186,10 +187,11 @@ def _compared(values: list[MarginalValue]) -> list[MarginalValue]:
 @login_required
 @domain_errors
 def run_progress(request: HttpRequest, id: int) -> HttpResponse:
-    """The progress bar alone, polled every second by htmx; once the run has finished, the page reloads."""
+    """The progress bar alone, polled every second by htmx while the run is solved or approved; then the page
+    reloads."""
     run = selectors.run_get(actor=get_actor(request), id=id)
     response = render_page(request, "matching/_run_progress.html", {"run": run}, banner=page_banner(run))
-    if run.is_finished:
+    if run.is_settled:
         response["HX-Refresh"] = "true"
     return response
 
@@ -201,12 +203,14 @@ def run_approve(request: HttpRequest, id: int) -> HttpResponse:
     actor = get_actor(request)
     run = selectors.run_get(actor=actor, id=id)
     try:
-        result = services.run_approve(actor=actor, run_id=id, expected_version=run.version)
-    except (Conflict, ValidationFailed) as exc:
+        run = services.run_approve_request(actor=actor, run_id=id, expected_version=run.version)
+    except (Conflict, ValidationFailed, PreconditionFailed) as exc:
         messages.error(request, exc.detail)
         return redirect("matching_run_detail", id=id)
-    messages.success(request, f"Run {id} approved: {result.applied} assignment(s) allocated ({result.units} units, "
-                              f"{result.splits} line(s) split).")
+    if run.approved_at is None:
+        messages.success(request, f"Approval of run {id} under way: the worker allocates its pledge lines.")
+    else:
+        messages.success(request, f"Run {id} approved: its pledge lines are allocated.")
     return redirect("matching_run_detail", id=id)
 
 

@@ -1,6 +1,11 @@
 """Approving a run: its assignments become allocations of pledge lines to requirements, through the pledges
 services (each split and allocation checked, dated and audited there), in one transaction.
 
+Approving a large run takes a while (every allocation is a pledges service call), so pages and the API ask for it
+with `run_approve_request`, which checks what can be checked at once — rights, state, stale inputs — and queues
+the task `matching.tasks.approve_run`; the task applies it with `run_approve` (the console calls that directly),
+or records why it was refused.
+
 A run is approved only while its inputs are those it was solved with: the inputs are read again and compared
 record by record with the hashes stored on the run; if anything differs, the approval is refused with how much
 changed. The approver applies the assignments whose pledge line and requirement they may see; any others stay
@@ -19,10 +24,10 @@ from django.utils import timezone
 
 from shieldwall.core import writes
 from shieldwall.core.actor import Actor
-from shieldwall.core.errors import Conflict
+from shieldwall.core.errors import Conflict, ValidationFailed
 from shieldwall.core.models import User
 from shieldwall.matching import inputs as matching_inputs
-from shieldwall.matching.models import Assignment, MatchingRun, RunStatus, Scenario
+from shieldwall.matching.models import ApprovalStatus, Assignment, MatchingRun, RunStatus, Scenario
 from shieldwall.needs.models import Requirement
 from shieldwall.pledges import services as pledges
 from shieldwall.pledges.selectors import visible_lines
@@ -65,11 +70,15 @@ def _user(actor: Actor) -> User | None:
 
 
 def run_approve(*, actor: Actor, run_id: int, effective_date: date | None = None,
-                expected_version: int | None = None) -> Approval:
+                expected_version: int | None = None, requested: bool = False) -> Approval:
     """Allocate every assignment of the run the approver can see: split the line when the assignment takes part
-    of it, allocate the line (or the part) to the requirement. All or nothing."""
+    of it, allocate the line (or the part) to the requirement. All or nothing. `requested`: this is the task
+    applying a requested approval (otherwise a requested one under way is not overtaken)."""
     with transaction.atomic():
         run: MatchingRun = writes.get_visible_for_update(MatchingRun.objects, actor=actor, pk=run_id)
+        if run.approval_status == ApprovalStatus.QUEUED and not requested:
+            writes.require(actor, "approve", run)
+            raise Conflict("an approval of this run is already under way")
         _check_approvable(actor, run)
         writes.check_version(run, expected_version)
         rows = list(
@@ -96,7 +105,36 @@ def run_approve(*, actor: Actor, run_id: int, effective_date: date | None = None
         units = sum(r.quantity for r in rows)
         run = writes.update(
             actor=actor, obj=run, permission="approve", action="matching_run.approve",
-            changes={"approved_by": _user(actor), "approved_at": timezone.now()},
+            changes={"approved_by": _user(actor), "approved_at": timezone.now(), "approval_status": "",
+                     "approval_error": ""},
             extra_audit={"assignments_applied": [None, len(rows)], "lines_split": [None, splits],
                          "units": [None, units]})
     return Approval(run=run, applied=len(rows), splits=splits, units=units)
+
+
+def run_approve_request(*, actor: Actor, run_id: int, expected_version: int | None = None) -> MatchingRun:
+    """Check the approval now (a stale or unfinished run is refused at once) and queue it as a task for the
+    worker, as the user asking; the run says `approval_status` queued until the task has approved it or failed."""
+    with transaction.atomic():
+        run: MatchingRun = writes.get_visible_for_update(MatchingRun.objects, actor=actor, pk=run_id)
+        if run.approval_status == ApprovalStatus.QUEUED:
+            writes.require(actor, "approve", run)
+            raise Conflict("an approval of this run is already under way")
+        _check_approvable(actor, run)
+        writes.check_version(run, expected_version)
+        if actor.user_id is None:
+            raise ValidationFailed({"__all__": ["an approval in the background is asked for by a user"]})
+        run = writes.update(actor=actor, obj=run, permission="approve", action="matching_run.approve_request",
+                            changes={"approval_status": ApprovalStatus.QUEUED, "approval_error": ""})
+        from shieldwall.matching.tasks import approve_run
+
+        approve_run.enqueue(run.pk, actor.user_id)
+    return MatchingRun.objects.visible_to(actor).get(pk=run.pk)
+
+
+def run_approve_refused(*, actor: Actor, run_id: int, reason: str) -> MatchingRun:
+    """Record why a queued approval could not be applied (the task's ending when `run_approve` refused)."""
+    with transaction.atomic():
+        run: MatchingRun = writes.get_visible_for_update(MatchingRun.objects, actor=actor, pk=run_id)
+        return writes.update(actor=actor, obj=run, permission="approve", action="matching_run.approve_refused",
+                             changes={"approval_status": ApprovalStatus.FAILED, "approval_error": reason[:500]})
