@@ -1,11 +1,17 @@
-"""Background work of matching (Django Tasks): solving a run, as the user who started it."""
+"""Background work of matching (Django Tasks): solving a run and applying an approval, as the user who asked.
+
+Both go before ordinary background work: someone watches their progress bar, while an approval alone queues one
+analytics refresh per pledge line step (hundreds), which can wait.
+"""
 
 from __future__ import annotations
 
 from django_tasks import task
 
+PRIORITY = 50  # of -100 … 100; 0 is the default
 
-@task()
+
+@task(priority=PRIORITY)
 def solve_run(run_id: int, user_id: int) -> str:
     """Solve the run; the actor is rebuilt from the user id (a task has no implicit user)."""
     from shieldwall.core.actor import Actor
@@ -14,7 +20,7 @@ def solve_run(run_id: int, user_id: int) -> str:
     return str(run_execute(actor=Actor.for_user_id(user_id), run_id=run_id).status)
 
 
-@task()
+@task(priority=PRIORITY)
 def approve_run(run_id: int, user_id: int) -> str:
     """Apply a requested approval as the user who asked; a refusal (the inputs changed meanwhile, say) is recorded
     on the run rather than lost in the task's result."""
