@@ -242,3 +242,16 @@ def test_cannot_revoke_someone_elses_token(client: Client, fra_officer_user: Use
     assert client.post(reverse("token_revoke", args=[other.pk])).status_code == 404
     other.refresh_from_db()
     assert other.revoked_at is None
+
+
+def test_pagination_links_keep_every_filter() -> None:
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/x/", {"status": "open", "donor": "FRA", "page": "2"})
+    page = Paginator(list(range(10)), 3).page(2)
+    html = render_to_string("_pagination.html", {"page": page}, request=request)
+    assert 'href="?status=open&amp;donor=FRA&amp;page=3"' in html
+    assert 'href="?status=open&amp;donor=FRA&amp;page=1"' in html
+    assert "??" not in html

@@ -251,6 +251,24 @@ def test_allocation_rules(fra_officer: Actor, coord: Actor, fra_package: Package
     assert ammo_need.status == "open"
 
 
+def test_a_hidden_requirement_still_follows_a_line_its_donor_cancels(
+        fra_officer: Actor, gbr_coord: Actor, fra_package: Package, cat: dict[str, Any]) -> None:
+    # The coordinator allocates a French line to a requirement released to GBR only; France cannot see it.
+    hidden = factories.requirement("UKR", cat["ammo"], quantity=40, classification=1, releasability="REL_TO",
+                                   rel_to=["GBR"])
+    line = factories.line(fra_officer, fra_package, cat["m107"], quantity=40)
+    services.line_commit(actor=fra_officer, line_id=line.pk)
+    services.line_allocate(actor=gbr_coord, line_id=line.pk, requirement_id=hidden.pk)
+    hidden.refresh_from_db()
+    assert hidden.status == "met"
+    services.line_cancel(actor=fra_officer, line_id=line.pk, reason="stocks needed at home")
+    hidden.refresh_from_db()
+    assert hidden.status == "open"  # derived as Ukraine sees it, not skipped because France cannot
+    event = AuditEvent.objects.filter(action="requirement.refresh_status", object_id=str(hidden.pk)).last()
+    assert event is not None
+    assert event.actor_username == f"status of requirement {hidden.pk}"  # not the French officer's name
+
+
 def test_split_preserves_the_value_to_the_cent(fra_officer: Actor, coord: Actor, fra_package: Package,
                                                cat: dict[str, Any], ammo_need: Requirement) -> None:
     line = factories.line(fra_officer, fra_package, cat["m107"], quantity=3, value="100.00", currency="USD",

@@ -61,6 +61,24 @@ def optimiser_actor() -> Actor:
                            clearance=ceiling(), is_system=True)
 
 
+def originator_actor(model: type[Marked], pk: object, *, purpose: str) -> Actor | None:
+    """The record's own nation at the deployment ceiling, for a derivation that must not depend on who triggered it.
+
+    A requirement's status follows the pledge lines against it whoever changed them — a donor cancelling a line a
+    coordinator allocated to a requirement the donor cannot see still moves that requirement. The derivation reads
+    as the record's originating nation (what it may see decides), is named `purpose` in the audit log, and holds no
+    roles; None when the record does not exist. Nothing about the record reaches the triggering user.
+    """
+    from shieldwall.coalition.selectors import nation_is_current_member
+
+    row = model.unscoped.filter(pk=pk).values_list("originator_id", "originator__code").first()
+    if row is None:
+        return None
+    nation_id, code = row
+    return Actor(user_id=None, username=purpose, nation_id=nation_id, nation_code=code, clearance=ceiling(),
+                 is_member=nation_is_current_member(nation_id=nation_id), is_system=True)
+
+
 def releasable_q(actor: Actor, model: type[models.Model]) -> Q:
     """The filter that keeps exactly the records of `model` the actor may read."""
     if not isinstance(actor, Actor):

@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from shieldwall.catalogue.models import ItemClass
 from shieldwall.core import writes
+from shieldwall.core.access import originator_actor
 from shieldwall.core.actor import Actor
-from shieldwall.core.errors import Conflict, ValidationFailed
-from shieldwall.core.markings import Classification, ceiling
+from shieldwall.core.errors import Conflict, NotFound, ValidationFailed
+from shieldwall.core.markings import Classification
 from shieldwall.needs import lifecycle
 from shieldwall.needs.models import Requirement
 
@@ -139,16 +140,6 @@ def requirement_reprioritise(
                  priority=int(priority))
 
 
-def _originator_view(requirement: Requirement) -> Actor:
-    """The requirement's own nation at the deployment ceiling: whose lines decide whether its need is met."""
-    from shieldwall.coalition.selectors import nation_is_current_member
-
-    nation = requirement.originator
-    return Actor(user_id=None, username=f"status of requirement {requirement.pk}", nation_id=nation.pk,
-                 nation_code=nation.code, clearance=ceiling(),
-                 is_member=nation_is_current_member(nation_id=nation.pk), is_system=True)
-
-
 def requirement_refresh_status(*, actor: Actor, requirement_id: int) -> Requirement:
     """Derive open / partially met / met from the pledge lines against the requirement; call it after a line
     allocated to or delivered against it changes (inside the same transaction).
@@ -162,17 +153,24 @@ def requirement_refresh_status(*, actor: Actor, requirement_id: int) -> Requirem
 
     Only requirements already published (open, partially met, met) move; drafts, submitted, validated and
     withdrawn ones are left as they are. An unchanged status writes nothing; a change bumps the version and is
-    audited as `requirement.refresh_status`. NotFound if the actor cannot see the requirement.
+    audited as `requirement.refresh_status` — under the actor's name when the actor may see the requirement,
+    otherwise as "status of requirement N" (the derivation), so a hidden requirement still follows its lines
+    without anything about it reaching the actor. NotFound if the requirement does not exist.
     """
     from shieldwall.pledges.models import ALLOCATED_OR_LATER, PledgeLine
 
+    deriver = originator_actor(Requirement, requirement_id, purpose=f"status of requirement {requirement_id}")
+    if deriver is None:
+        raise NotFound(f"requirement {requirement_id} not found")
+    if not Requirement.objects.visible_to(actor).filter(pk=requirement_id).exists():
+        actor = deriver
     with transaction.atomic():
         obj: Requirement = writes.get_visible_for_update(
             Requirement.objects.select_related("originator"), actor=actor, pk=requirement_id)
         writes.require(actor, "refresh_status", obj)
         if obj.status not in lifecycle.DERIVED:
             return obj
-        lines = PledgeLine.objects.visible_to(_originator_view(obj)).filter(
+        lines = PledgeLine.objects.visible_to(deriver).filter(
             requirement_id=obj.pk, status__in=ALLOCATED_OR_LATER)
         allocated = lines.aggregate(total=Sum("quantity"))["total"] or 0
         status = lifecycle.derived_status(required=obj.quantity, allocated=allocated)

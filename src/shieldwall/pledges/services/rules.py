@@ -214,11 +214,9 @@ def _after_lines(actor: Actor, line_ids: Sequence[int], requirement_ids: Iterabl
     from shieldwall.needs import services as needs_services
 
     wanted = {r for r in requirement_ids if r is not None}
-    # The refresh reads the requirement as the actor, who may not see one a coordinator allocated the line to
-    # (a donor cancelling it); it is skipped then rather than failing the donor's step or revealing the record.
-    visible = Requirement.objects.visible_to(actor).filter(pk__in=wanted).values_list("pk", flat=True) \
-        if wanted else []
-    for requirement_id in sorted(visible):
+    # Every requirement touched is refreshed, also one the actor cannot see (a donor cancelling a line a
+    # coordinator allocated to it): the refresh then runs as the requirement's own nation and reveals nothing.
+    for requirement_id in sorted(wanted):
         needs_services.requirement_refresh_status(actor=actor, requirement_id=requirement_id)
     ids = sorted(set(line_ids))
     if ids:
