@@ -1,7 +1,7 @@
 """REST API of the catalogue (`/api/v1/catalogue/…`): everyone signed in reads it, admins edit it."""
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import CursorPagination, paginate
 
 from shieldwall.catalogue import selectors, services
@@ -206,9 +206,9 @@ def update_compatibility(request: HttpRequest, compatibility_id: int, payload: C
 
 
 @router.delete("/catalogue/compatibility/{compatibility_id}", response={204: None})
-def delete_compatibility(request: HttpRequest, compatibility_id: int) -> tuple[int, None]:
+def delete_compatibility(request: HttpRequest, compatibility_id: int) -> Status[None]:
     actor = actor_of(request)
     selectors.compatibility_get(actor=actor, id=compatibility_id)
     services.compatibility_delete(actor=actor, id=compatibility_id,
                                   expected_version=expected_version(request, compatibility_id))
-    return 204, None
+    return Status(204, None)

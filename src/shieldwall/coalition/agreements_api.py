@@ -5,7 +5,7 @@ coalition services and selectors and `pledges.reports` / `pledges.links`."""
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import CursorPagination, paginate
 
 from shieldwall.coalition import selectors, services
@@ -69,11 +69,11 @@ def update_agreement(request: HttpRequest, agreement_id: int, payload: Agreement
 
 
 @router.delete("/agreements/{agreement_id}", response={204: None})
-def delete_agreement(request: HttpRequest, agreement_id: int) -> tuple[int, None]:
+def delete_agreement(request: HttpRequest, agreement_id: int) -> Status[None]:
     actor = actor_of(request)
     selectors.agreement_get(actor=actor, id=agreement_id)
     services.agreement_delete(actor=actor, id=agreement_id, expected_version=expected_version(request, agreement_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/agreements/{agreement_id}/fulfilment", response=FulfilmentOut)
@@ -92,6 +92,6 @@ def link_package(request: HttpRequest, agreement_id: int, payload: AgreementPack
 
 
 @router.delete("/agreements/{agreement_id}/packages/{package_id}", response={204: None})
-def unlink_package(request: HttpRequest, agreement_id: int, package_id: int) -> tuple[int, None]:
+def unlink_package(request: HttpRequest, agreement_id: int, package_id: int) -> Status[None]:
     links.package_unlink_agreement(actor=actor_of(request), package_id=package_id, agreement_id=agreement_id)
-    return 204, None
+    return Status(204, None)

@@ -4,7 +4,7 @@
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import CursorPagination, paginate
 
 from shieldwall.coalition import selectors, services
@@ -144,11 +144,11 @@ def update_organisation(request: HttpRequest, org_id: int, payload: Organisation
 
 
 @router.delete("/organisations/{org_id}", response={204: None})
-def delete_organisation(request: HttpRequest, org_id: int) -> tuple[int, None]:
+def delete_organisation(request: HttpRequest, org_id: int) -> Status[None]:
     actor = actor_of(request)
     selectors.organisation_get(actor=actor, id=org_id)
     services.organisation_delete(actor=actor, id=org_id, expected_version=expected_version(request, org_id))
-    return 204, None
+    return Status(204, None)
 
 
 # --- memberships --------------------------------------------------------------------------------------------
@@ -271,11 +271,11 @@ def update_meeting(request: HttpRequest, meeting_id: int, payload: MeetingPatch,
 
 
 @router.delete("/meetings/{meeting_id}", response={204: None})
-def delete_meeting(request: HttpRequest, meeting_id: int) -> tuple[int, None]:
+def delete_meeting(request: HttpRequest, meeting_id: int) -> Status[None]:
     actor = actor_of(request)
     selectors.meeting_get(actor=actor, id=meeting_id)
     services.meeting_delete(actor=actor, id=meeting_id, expected_version=expected_version(request, meeting_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/meetings/{meeting_id}/attendances", response={201: AttendanceOut})
@@ -286,9 +286,9 @@ def add_attendance(request: HttpRequest, meeting_id: int, payload: AttendanceIn)
 
 
 @router.delete("/meetings/{meeting_id}/attendances/{attendance_id}", response={204: None})
-def remove_attendance(request: HttpRequest, meeting_id: int, attendance_id: int) -> tuple[int, None]:
+def remove_attendance(request: HttpRequest, meeting_id: int, attendance_id: int) -> Status[None]:
     services.attendance_remove(actor=actor_of(request), meeting_id=meeting_id, attendance_id=attendance_id)
-    return 204, None
+    return Status(204, None)
 
 
 # --- announcements (marked) ---------------------------------------------------------------------------------
@@ -333,9 +333,9 @@ def update_announcement(request: HttpRequest, announcement_id: int, payload: Ann
 
 
 @router.delete("/announcements/{announcement_id}", response={204: None})
-def delete_announcement(request: HttpRequest, announcement_id: int) -> tuple[int, None]:
+def delete_announcement(request: HttpRequest, announcement_id: int) -> Status[None]:
     actor = actor_of(request)
     selectors.announcement_get(actor=actor, id=announcement_id)
     services.announcement_delete(actor=actor, id=announcement_id,
                                  expected_version=expected_version(request, announcement_id))
-    return 204, None
+    return Status(204, None)
