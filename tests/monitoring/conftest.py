@@ -19,3 +19,16 @@ def cat(db: Any) -> dict[str, Any]:
 @pytest.fixture
 def rzeszow(coord: Actor, nations: Any) -> Hub:
     return factories.hub(coord, "Rzeszów", capacity=2)
+
+
+@pytest.fixture
+def guns(fra_officer: Actor, ukr_desk: Actor, cat: dict[str, Any]) -> list[Any]:
+    """Four French M777s received by Ukraine's 44th Bde on 2025-02-05 (initial inventory due 2025-05-06)."""
+    return factories.received_items(fra_officer, ukr_desk, cat["m777"], ["G-1", "G-2", "G-3", "G-4"])
+
+
+@pytest.fixture
+def planned(fra_officer: Actor, cat: dict[str, Any]) -> Any:
+    """A planned French shipment of 3 M777s to Ukraine, no serial numbers recorded yet."""
+    line = factories.committed_line(fra_officer, cat["m777"], 3)
+    return factories.shipment(fra_officer, [(line, 3)], reference="FR-GUNS-9")

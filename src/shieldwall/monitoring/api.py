@@ -207,12 +207,6 @@ def list_disposition_reports(request: HttpRequest, filters: Query[ReportQuery]) 
     return selectors.disposition_list(actor=actor_of(request), donor=filters.donor, recipient=filters.recipient)
 
 
-@router.get("/disposition-reports/{report_id}", response=DispositionDetailOut)
-def get_disposition_report(request: HttpRequest, report_id: int) -> object:
-    view = selectors.disposition_get(actor=actor_of(request), id=report_id)
-    return {"report": view.report, "lines": view.lines, "missing": view.missing}
-
-
 @router.post("/disposition-reports/import", response=DispositionImportOut)
 def import_disposition_report(request: HttpRequest, file: UploadedFile | None = File(None),  # noqa: B008
                               donor: str = Form(...), year: int = Form(...), quarter: int = Form(...),
@@ -229,6 +223,13 @@ def import_disposition_report(request: HttpRequest, file: UploadedFile | None = 
     result = services.disposition_import(actor=actor_of(request), donor=donor, year=year, quarter=quarter,
                                          rows=entries, dry_run=dry_run)
     return {**vars(result), "ok": result.ok, "errors": [vars(e) for e in result.errors]}
+
+
+# Declared after the import: Ninja matches paths in order, and "{report_id}" would take "import" (405).
+@router.get("/disposition-reports/{report_id}", response=DispositionDetailOut)
+def get_disposition_report(request: HttpRequest, report_id: int) -> object:
+    view = selectors.disposition_get(actor=actor_of(request), id=report_id)
+    return {"report": view.report, "lines": view.lines, "missing": view.missing}
 
 
 @router.get("/loss-reports", response=list[LossReportOut])
