@@ -5,10 +5,14 @@ each test runs in a savepoint inside it, so the walks cannot disturb each other.
 
 from __future__ import annotations
 
+import csv
+import json
 import re
+import socket
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from html import unescape
 from typing import Any
 
@@ -18,7 +22,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from shieldwall.analytics.models import Contribution
 from shieldwall.catalogue.models import ItemType
+from shieldwall.cli import main
+from shieldwall.coalition.demo import shared_data_dir
 from shieldwall.coalition.models import Announcement, Meeting
 from shieldwall.core import demo as core_demo
 from shieldwall.needs.models import Requirement
@@ -91,6 +98,11 @@ def figure(html: str, label: str) -> Decimal:
     match = re.search(rf"<dt>{re.escape(label)}</dt>\s*<dd>(.*?)</dd>", html, re.S)
     assert match, label
     return money(_text(match[1]).removeprefix("EUR "))
+
+
+def banner(html: str) -> str:
+    start = html.index('id="banner-top"')
+    return _text(html[html.index(">", start) + 1:html.index("</div>", start)])
 
 
 def messages_of(html: str) -> str:
@@ -199,3 +211,161 @@ def test_issue_3_the_newcomers_walk_through_the_pages(demo: None) -> None:
     assert reverse("line_detail", args=[line.pk]) in listed
     assert reverse("line_detail", args=[hidden.pk]) not in listed
     assert reverse("line_detail", args=[hidden.pk]) in page(german, reverse("line_list"), donor="DEU")
+
+
+# --- issue 4: the Kiel Release 29 figures on the pages, the API and the CLI, to six places; charts offline ---
+
+SIX = Decimal("0.000001")
+DONOR_FIGURES = ("total", "military", "financial", "humanitarian", "commitments", "to_be_allocated", "pct_gdp")
+SERIES_FIGURES = ("total", "military", "financial", "humanitarian", "unspecified", "cumulative")
+
+
+def kiel_expected() -> tuple[dict[str, dict[str, str]], dict[tuple[int, int], dict[str, str]]]:
+    """Per donor and per month, straight from Kiel's data_explorer.csv (EUR bn), as six-place text."""
+    found = shared_data_dir()
+    if found is None:
+        pytest.skip("the shared Kiel data is not present")
+    with (found / "kiel-ust-r29" / "data_explorer.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    donors: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    months: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    latest_gdp: dict[str, tuple[tuple[int, int], Decimal]] = {}
+    for row in rows:
+        when = (int(row["year"]), int(row["month"]))
+        for column in ("total", "military", "financial", "humanitarian", "commitments"):
+            donors[row["iso"]][column] += Decimal(row[column])
+        for column in ("total", "military", "financial", "humanitarian"):
+            months[when][column] += Decimal(row[column])
+        if row["iso"] not in latest_gdp or latest_gdp[row["iso"]][0] < when:
+            latest_gdp[row["iso"]] = (when, Decimal(row["gdp"]))
+    for iso, sums in donors.items():
+        sums["to_be_allocated"] = sums["commitments"] - sums["total"]
+        gdp = latest_gdp[iso][1]
+        if gdp:  # the EU's institutions have no GDP in the file: no share of it
+            sums["pct_gdp"] = sums["total"] / gdp * 100
+    running = Decimal(0)
+    for when in sorted(months):
+        running += months[when]["total"]
+        months[when]["cumulative"] = running
+        months[when]["unspecified"] = Decimal(0)
+
+    def six(sums: dict[str, Decimal], columns: tuple[str, ...]) -> dict[str, str]:
+        return {c: f"{sums[c].quantize(SIX, ROUND_HALF_UP):,}" if c in sums else "—" for c in columns}
+
+    return ({iso: six(s, DONOR_FIGURES) for iso, s in donors.items()},
+            {when: six(s, SERIES_FIGURES) for when, s in months.items()})
+
+
+def analytics_table(html: str, name: str) -> list[dict[str, str]]:
+    """One table of an analytics page (`<h2>Donors</h2>` …) as rows of heading → cell text."""
+    start = html.index(f"<h2>{name}</h2>")
+    section = html[start:html.index("</section>", start)]
+    headings = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", section, re.S)]
+    return [dict(zip(headings, row, strict=True)) for row in table_rows(section)[1:]]
+
+
+def without_commas(figures: dict[str, str]) -> dict[str, str]:
+    return {k: v.replace(",", "") for k, v in figures.items()}
+
+
+def six_places(value: float | None) -> str:
+    return "—" if value is None else f"{Decimal(repr(value)).quantize(SIX, ROUND_HALF_UP)}"
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Any attempt to open a connection is recorded and fails (the charts must be drawn offline)."""
+    attempts: list[Any] = []
+
+    def refuse(self: socket.socket, address: Any) -> None:
+        attempts.append(address)
+        raise OSError(f"no network in this test: {address}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    return attempts
+
+
+def test_issue_4_kiel_figures_on_the_pages_api_and_cli(demo: None, no_network: list[Any],
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    by_donor, by_month = kiel_expected()
+    assert len(by_donor) == 42 and by_donor["DEU"]["total"] == "29.927507"
+    analyst = sign_in("gbr-analyst")
+
+    # The donors page: every donor's figures to six places, and its charts inline as SVG.
+    html = page(analyst, reverse("analytics_donors"))
+    assert "Kiel Institute for the World Economy, Ukraine Support Tracker, Release 29" in html \
+        or "Ukraine Support Tracker, Release 29" in html
+    shown = {row["Donor"]: row for row in analytics_table(html, "Donors")}
+    assert set(shown) == set(by_donor)
+    headings = {"total": "Total", "military": "Military", "financial": "Financial", "humanitarian": "Humanitarian",
+                "commitments": "Commitments", "to_be_allocated": "To be allocated", "pct_gdp": "% GDP"}
+    for iso, figures in by_donor.items():
+        assert {c: shown[iso][headings[c]] for c in DONOR_FIGURES} == figures, iso
+    assert html.count("<svg") >= 3
+
+    # The series page: every month of all donors, and the running total.
+    html = page(analyst, reverse("analytics_series"))
+    series = {(int(r["Year"]), int(r["Month"])): r for r in analytics_table(html, "Series")}
+    assert set(series) == set(by_month) and len(series) == 52
+    for when, figures in by_month.items():
+        assert {c: series[when][c.capitalize()] for c in SERIES_FIGURES} == figures, when
+    assert html.count("<svg") >= 3
+
+    # The same figures from the API (anonymous and signed in) and from the CLI.
+    for client in (Client(), analyst):
+        donors = client.get("/api/v1/analytics/donors")
+        assert donors.status_code == 200
+        api = {r["iso"]: {c: six_places(r[c]) for c in DONOR_FIGURES} for r in donors.json()}
+        assert api == {iso: without_commas(f) for iso, f in by_donor.items()}
+        months = client.get("/api/v1/analytics/series")
+        assert months.status_code == 200
+        api_series = {(r["year"], r["month"]): {c: six_places(r[c]) for c in SERIES_FIGURES} for r in months.json()}
+        assert api_series == {when: without_commas(f) for when, f in by_month.items()}
+    capsys.readouterr()
+    assert main(["--as", "gbr-analyst", "--format", "json", "analytics", "donors"]) == 0
+    cli = {r["iso"]: {c: six_places(r[c]) for c in DONOR_FIGURES} for r in json.loads(capsys.readouterr().out)}
+    assert cli == {iso: without_commas(f) for iso, f in by_donor.items()}
+    assert main(["--format", "json", "analytics", "series"]) == 0
+    cli_series = {(r["year"], r["month"]): {c: six_places(r[c]) for c in SERIES_FIGURES}
+                  for r in json.loads(capsys.readouterr().out)}
+    assert cli_series == {when: without_commas(f) for when, f in by_month.items()}
+
+    # Charts come back as SVG documents, drawn here: no connection was attempted.
+    for name in ("donors", "donors-gdp", "series", "cumulative", "stages", "groups"):
+        chart = analyst.get(reverse("analytics_chart", args=[name, "svg"]))
+        assert chart.status_code == 200 and chart["Content-Type"] == "image/svg+xml", name
+        assert chart.content.lstrip().startswith((b"<svg", b"<?xml")) and b"</svg>" in chart.content, name
+    public_chart = Client().get(reverse("public_chart", args=["donors", "svg"]))
+    assert public_chart.status_code == 200 and b"</svg>" in public_chart.content
+    assert no_network == []
+
+    # The public page, to anyone: Kiel's figures, and of this system's own pledges only the PUBLIC facts.
+    anonymous = Client()
+    html = page(anonymous, reverse("public_transparency"))
+    assert banner(html) == "UNCLASSIFIED // PUBLIC RELEASE"
+    shown = {row["Donor"]: row for row in analytics_table(html, "Donors")}
+    assert {iso: {c: shown[iso][headings[c]] for c in DONOR_FIGURES} for iso in shown} == by_donor
+    own = Contribution.unscoped.filter(source__code="shieldwall")
+    public: dict[tuple[str, str], int] = defaultdict(int)
+    everything: dict[tuple[str, str], int] = defaultdict(int)
+    for donor, measure, releasability, classification, amount in own.values_list(
+            "donor", "measure", "releasability", "classification", "amount_micro_eur"):
+        everything[donor, measure] += amount
+        if releasability == "PUBLIC" and classification == 0:
+            public[donor, measure] += amount
+
+    def bn(micro: int) -> str:
+        return f"{(Decimal(micro) / 10**15).quantize(SIX, ROUND_HALF_UP):,}"
+
+    html = page(anonymous, reverse("public_transparency"), source="shieldwall")
+    assert banner(html) == "UNCLASSIFIED // PUBLIC RELEASE"
+    shown = {row["Donor"]: row for row in analytics_table(html, "Donors")}
+    assert shown and {iso: (row["Total"], row["Commitments"]) for iso, row in shown.items()} == {
+        donor: (bn(public.get((donor, "allocation"), 0)), bn(public.get((donor, "commitment"), 0)))
+        for donor in {d for d, _m in public}}
+    hidden = [d for d, m in everything if m == "allocation" and everything[d, m] != public.get((d, m), 0)]
+    assert hidden  # there are non-PUBLIC facts, and the page left them out
+    signed_in = {row["Donor"]: row for row in analytics_table(
+        page(sign_in("coord"), reverse("analytics_donors"), source="shieldwall"), "Donors")}
+    assert any(signed_in[d]["Total"] != shown.get(d, {}).get("Total") for d in hidden)
