@@ -279,7 +279,8 @@ def test_disposition_import_per_row_errors_then_filed(client: Client, fra_office
     quarter = upload(client, url, "item_type,serial_number,status\nM777,G-1,in_service\n", ukr, donor="FRA",
                      year="2025", quarter="5")
     assert quarter.status_code == 422 and quarter.json()["errors"][0]["field"] == "quarter"
-    good = "item_type,serial_number,status,unit\nM777,G-1,under repair,44\nM777,G-2,lost,44\n"
+    # Item types and serial numbers as the recipient's own system spells them (case aside).
+    good = "item_type,serial_number,status,unit\nM777,G-1,under repair,44\nM777,G-2,lost,44\nm777,g-3,In Service,\n"
     assert upload(client, url, good, bearer(fra_officer_user), donor="FRA", year="2025",
                   quarter="2").status_code == 403
     filed = upload(client, url, good, ukr, donor="FRA", year="2025", quarter="2", dry_run="false").json()
@@ -290,10 +291,10 @@ def test_disposition_import_per_row_errors_then_filed(client: Client, fra_office
     detail = client.get(f"/api/v1/disposition-reports/{filed['report_id']}", **bearer(fra_officer_user)).json()
     assert (detail["report"]["donor"], detail["report"]["recipient"], detail["report"]["lines"],
             detail["report"]["mismatches"], detail["report"]["marking"]) == (
-        "FRA", "UKR", 2, 1, "RESTRICTED // REL TO FRA, UKR")
+        "FRA", "UKR", 3, 1, "RESTRICTED // REL TO FRA, UKR")
     assert [(line["serial_number"], line["reported_status"], line["matches"]) for line in detail["lines"]] == [
-        ("G-1", "under_repair", True), ("G-2", "lost", False)]
-    assert [i["serial_number"] for i in detail["missing"]] == ["G-3", "G-4"]
+        ("G-1", "under_repair", True), ("G-2", "lost", False), ("G-3", "in_service", True)]
+    assert [i["serial_number"] for i in detail["missing"]] == ["G-4"]
     listed = client.get("/api/v1/disposition-reports?donor=FRA", **bearer(fra_officer_user)).json()["results"]
     assert [(r["year"], r["quarter"]) for r in listed] == [(2025, 2)]
 

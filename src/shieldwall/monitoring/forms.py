@@ -120,4 +120,5 @@ class LossReportForm(forms.Form):
                                    help_text="Required for a destruction")
 
     def serial_list(self) -> list[str]:
-        return [s.strip().upper() for s in self.cleaned_data["serials"].splitlines() if s.strip()]
+        # As typed: an item registered as "ab-1" is not found by "AB-1" alone (see tables.spellings).
+        return [s.strip() for s in self.cleaned_data["serials"].splitlines() if s.strip()]

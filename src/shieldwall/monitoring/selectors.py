@@ -22,7 +22,7 @@ from shieldwall.core.banner import combine, marking_of
 from shieldwall.core.errors import NotFound
 from shieldwall.core.markings import Marking
 from shieldwall.logistics.models import Shipment
-from shieldwall.monitoring import schedule
+from shieldwall.monitoring import schedule, tables
 from shieldwall.monitoring.models import (
     ACCOUNTABLE,
     ComplianceCell,
@@ -130,8 +130,9 @@ def serial_item_get(*, actor: Actor, id: int) -> SerialItem:
 
 def serial_items_by_serial(*, actor: Actor, item_type_id: int | None, serials: list[str]
                            ) -> dict[str, SerialItem]:
-    """Visible items by upper-cased serial number (of one item type when given), for forms and the CLI."""
-    qs = visible_items(actor).filter(serial_number__in=serials)
+    """Visible items by upper-cased serial number (of one item type when given), for forms and the CLI; the numbers
+    may be typed in upper or lower case (see `tables.spellings`)."""
+    qs = visible_items(actor).filter(serial_number__in=tables.spellings(serials))
     if item_type_id is not None:
         qs = qs.filter(item_type_id=item_type_id)
     return {item.serial_number.upper(): item for item in qs.select_related("item_type")}

@@ -48,6 +48,14 @@ def serial_problem(value: str) -> str | None:
     return None
 
 
+def spellings(serials: Sequence[str]) -> list[str]:
+    """The serial numbers as typed, upper- and lower-cased: an exact `__in` lookup on the indexed column with
+    these finds an item however its number was typed in the usual cases, where `UPPER(serial_number)` could not
+    use the index. Callers match the results by upper-cased number."""
+    typed = [s.strip() for s in serials if s.strip()]
+    return sorted({*typed, *(s.upper() for s in typed), *(s.lower() for s in typed)})
+
+
 def lines_of(text: str) -> list[Row]:
     """A scanner's output: one serial number per line (blank lines skipped, numbered as typed)."""
     rows = []

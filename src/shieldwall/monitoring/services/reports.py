@@ -90,7 +90,7 @@ def disposition_import(
         seen[key] = row.row
         parsed.append((row, type_id, serial, status))
     found = {(i.item_type_id, i.serial_number.upper()): i for i in
-             held.filter(serial_number__in=[p[2] for p in parsed])}
+             held.filter(serial_number__in=tables.spellings([p[2] for p in parsed]))}
     for row, type_id, serial, _status_value in parsed:
         if (type_id, serial.upper()) not in found:
             errors.append(tables.RowError(row.row, "serial_number",
