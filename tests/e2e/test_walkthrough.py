@@ -28,6 +28,7 @@ from shieldwall.cli import main
 from shieldwall.coalition.demo import shared_data_dir
 from shieldwall.coalition.models import Announcement, Meeting
 from shieldwall.core import demo as core_demo
+from shieldwall.matching.models import REASON_LABELS
 from shieldwall.needs.models import Requirement
 from shieldwall.pledges.demo import data as pledges_data
 from shieldwall.pledges.models import Package, PledgeLine
@@ -369,3 +370,112 @@ def test_issue_4_kiel_figures_on_the_pages_api_and_cli(demo: None, no_network: l
     signed_in = {row["Donor"]: row for row in analytics_table(
         page(sign_in("coord"), reverse("analytics_donors"), source="shieldwall"), "Donors")}
     assert any(signed_in[d]["Total"] != shown.get(d, {}).get("Total") for d in hidden)
+
+
+# --- issue 5: the coordinator runs the matching, reads it, compares two runs and approves one --------------------
+
+
+def every_page(client: Client, url: str, **query: Any) -> list[str]:
+    """Each page of a paginated list (its `page` in the context says how many there are)."""
+    first = client.get(url, query)
+    assert first.status_code == 200, url
+    pages = [first.content.decode()]
+    for number in range(2, first.context["page"].paginator.num_pages + 1):
+        pages.append(page(client, url, **query, page=number))
+    return pages
+
+
+def linked_rows(html: str) -> list[tuple[str, list[str]]]:
+    """Table body rows as (their raw HTML, for the links in them, and the text of their cells)."""
+    return [(row, [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)])
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S) if "<td" in row]
+
+
+def ids(pattern: str, html: str) -> list[int]:
+    return [int(found) for found in re.findall(pattern, html)]
+
+
+def coverage_by_requirement(client: Client) -> dict[int, list[int]]:
+    """Requirement id → required, committed, allocated, delivered units, from every page of the coverage table."""
+    out = {}
+    for html in every_page(client, reverse("coverage")):
+        for raw, cells in linked_rows(html.split('id="by-req-h"')[1]):
+            (found,) = ids(r'href="/requirements/(\d+)/"', raw)
+            out[found] = [int(c.replace(",", "")) for c in cells[4:8]]
+    return out
+
+
+def test_issue_5_the_coordinator_matches_compares_and_approves(demo: None) -> None:
+    coord = sign_in("coord")
+    scenarios = page(coord, reverse("matching_scenario_list"))
+    demo_id, closed_id = (int(re.search(rf'href="/matching/scenarios/(\d+)/"[^>]*>{re.escape(name)}<', scenarios)[1])
+                          for name in ("Demo scenario", "Demo scenario — Rzeszów-Jasionka closed"))
+    demo_run, closed_run = (int(re.search(r'href="/matching/runs/(\d+)/"', page(
+        coord, reverse("matching_scenario_detail", args=[s])))[1]) for s in (demo_id, closed_id))  # solved in the load
+
+    # Run it: the run is a background task (run at once by the tests' task backend); its page shows the result.
+    response = coord.post(reverse("matching_scenario_run", args=[demo_id]))
+    assert response.status_code == 302
+    run_id = int(re.fullmatch(r"/matching/runs/(\d+)/", response["Location"])[1])
+    overview = page(coord, response["Location"])
+    assert "hx-trigger" not in overview and "Approve run" in overview  # done, not polling
+    assigned, units, unmet = (int(figure(overview, label)) for label in ("Assignments", "Units assigned",
+                                                                            "Units unmet"))
+    assert assigned > 0 and units > 0 and unmet > 0
+    worth = re.findall(r"one more [\w ]+ of ([^<]+?) would be worth ([\d.]+)", overview)
+    assert worth and any(Decimal(value) > 0 for _name, value in worth)  # marginal values
+
+    # Its assignments, line by line, add up to the summary; its gaps say why.
+    rows = [(raw, cells) for html in every_page(coord, response["Location"], tab="assignments")
+            for raw, cells in linked_rows(html)]
+    assert len(rows) == assigned and sum(int(cells[3]) for _raw, cells in rows) == units
+    assert all(cells[8] == "—" for _raw, cells in rows)  # nothing allocated before the approval
+    plan = [(ids(r'href="/requirements/(\d+)/"', raw)[0], ids(r'href="/pledge-lines/(\d+)/"', raw)[0], int(c[3]))
+            for raw, c in rows]
+    gaps = [cells for html in every_page(coord, response["Location"], tab="gaps") for _raw, cells in linked_rows(html)]
+    assert gaps and sum(int(cells[3]) for cells in gaps) == unmet and all(cells[4] for cells in gaps)
+    assert {cells[4] for cells in gaps} <= set(REASON_LABELS.values())
+
+    # Compared with the run of the variant with the hub closed, and with the demo's own run of the same scenario:
+    # each side's figures are its run page's, each requirement's change is B less A, and gains and losses count
+    # those changes; the same scenario on the same inputs gains and loses nothing.
+    assert demo_run != run_id
+    closed_figures = [int(figure(page(coord, reverse("matching_run_detail", args=[closed_run])), label))
+                      for label in ("Units assigned", "Units unmet")]
+    for other, expected in ((closed_run, closed_figures), (demo_run, [units, unmet])):
+        compare_url = reverse("matching_run_compare", args=[run_id, other])
+        assert compare_url in overview
+        compared = page(coord, compare_url)
+        summary = {cells[0]: [int(c) for c in cells[1:]] for cells in table_rows(compared)
+                   if cells and cells[0] in ("Units assigned", "Units unmet")}
+        assert [summary["Units assigned"], summary["Units unmet"]] == [[units, expected[0]], [unmet, expected[1]]]
+        side_by_side = [cells for _raw, cells in linked_rows(compared.split('id="req-h"')[1].split("</table>")[0])]
+        assert side_by_side and all(int(c[4]) == int(c[3]) - int(c[2]) for c in side_by_side)
+        counts = [int(re.search(rf'id="{h}">[^<]*<span class="count">(\d+)</span>', compared)[1])
+                  for h in ("gain-h", "lose-h")]
+        assert counts == [sum(int(c[4]) > 0 for c in side_by_side), sum(int(c[4]) < 0 for c in side_by_side)]
+        if other == demo_run:
+            assert counts == [0, 0]
+
+    # Approve: the lines are allocated (split where an assignment takes a part), and the pages show it.
+    before = coverage_by_requirement(coord)
+    approved = post(coord, reverse("matching_run_approve", args=[run_id]), {})
+    assert f"Run {run_id} approved: its pledge lines are allocated." in approved
+    assert f"{assigned} of the assignments released to you allocated" in approved
+    rows = [(raw, cells) for html in every_page(coord, response["Location"], tab="assignments")
+            for raw, cells in linked_rows(html)]
+    allocated_as = [ids(r"line #(\d+)", cells[8]) for _raw, cells in rows]
+    assert all(len(found) == 1 for found in allocated_as)
+    listed = "".join(every_page(coord, reverse("line_list"), status="allocated"))
+    for (requirement, _line, quantity), (allocated,) in zip(plan, allocated_as, strict=True):
+        line_page = page(coord, reverse("line_detail", args=[allocated]))
+        assert '<span class="tag">Allocated</span>' in line_page and f"<dd>#{requirement} " in line_page
+        assert f'href="/pledge-lines/{allocated}/"' in listed
+        assert re.search(rf"<dt>Quantity</dt><dd>{quantity} ·", line_page), allocated
+    after = coverage_by_requirement(coord)
+    gained: dict[int, int] = defaultdict(int)
+    for requirement, _line, quantity in plan:
+        gained[requirement] += quantity
+    for requirement, quantity in gained.items():
+        assert after[requirement][2] - before[requirement][2] == quantity, requirement
+    assert all(after[r] == before[r] for r in before if r not in gained)
