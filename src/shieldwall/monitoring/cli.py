@@ -126,7 +126,9 @@ def _entries(data: bytes, columns: tuple[str, ...], required: tuple[str, ...]) -
 def _report(ctx: Context, report: Any, ok_text: str) -> None:
     errors = [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors]
     if ctx.fmt == "json":
-        ctx.render_record({"dry_run": report.dry_run, "ok": report.ok, "rows": report.rows, "errors": errors})
+        # Every field of the result, as the API gives it: a script needs the count created or the report's id.
+        ctx.render_record({**{k: v for k, v in vars(report).items() if k != "errors"}, "ok": report.ok,
+                           "errors": errors})
     elif errors:
         ctx.render(errors, columns=["row", "column", "message"])
     if not report.ok:
