@@ -11,7 +11,7 @@ import re
 import socket
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from html import unescape
 from typing import Any
@@ -29,6 +29,7 @@ from shieldwall.coalition.demo import shared_data_dir
 from shieldwall.coalition.models import Announcement, Meeting
 from shieldwall.core import demo as core_demo
 from shieldwall.matching.models import REASON_LABELS
+from shieldwall.monitoring.models import ACCOUNTABLE, SerialItem
 from shieldwall.needs.models import Requirement
 from shieldwall.pledges.demo import data as pledges_data
 from shieldwall.pledges.models import Package, PledgeLine
@@ -479,3 +480,130 @@ def test_issue_5_the_coordinator_matches_compares_and_approves(demo: None) -> No
     for requirement, quantity in gained.items():
         assert after[requirement][2] - before[requirement][2] == quantity, requirement
     assert all(after[r] == before[r] for r in before if r not in gained)
+
+
+# --- issue 6: a pledge line from commitment to receipt, its serial items through custody and inspections ------
+
+
+def overdue_items(donor: str, day: date) -> int:
+    """Items of the donor that should have been inventoried before `day`: counted from the items themselves."""
+    return SerialItem.unscoped.filter(originator__code=donor, status__in=ACCOUNTABLE,
+                                      next_inspection_due__lt=day).count()
+
+
+def test_issue_6_a_line_from_commitment_to_receipt_and_its_items_through_custody(demo: None) -> None:
+    german, recipient = sign_in("deu-donor"), sign_in("ukr-recipient")
+    today = timezone.localdate()
+    gepard = ItemType.objects.get(name="Flakpanzer Gepard")
+
+    # The compliance dashboard shows what is overdue today, as the items themselves say (the coordinator sees
+    # every donor's; at the tests' scale the German items are all on time today).
+    overdue_today = SerialItem.objects.visible_to(core_demo.actor("coord")).filter(
+        status__in=ACCOUNTABLE, next_inspection_due__lt=today).count()
+    html = page(sign_in("coord"), reverse("compliance_dashboard"))
+    assert figure(html, "Overdue") == overdue_today > 0
+    assert figure(page(german, reverse("compliance_dashboard"), donor="DEU"), "Overdue") == overdue_items("DEU", today)
+    later = today + timedelta(days=91)  # past the initial inventory of what arrives today
+    overdue_later = overdue_items("DEU", later)
+    assert figure(page(german, reverse("compliance_dashboard"), donor="DEU", as_of=later.isoformat()),
+                  "Overdue") == overdue_later
+
+    # A committed line of three Gepards.
+    response = german.post(reverse("package_create"), {
+        "title": "Walk-through Gepards", "date": today.isoformat(), "source": "stock", "funders": "",
+        "announcement": "", "description": "", "classification": "0", "releasability": "COALITION"})
+    assert response.status_code == 302, _errors(response.content.decode())
+    package_id = int(re.fullmatch(r"/pledges/(\d+)/", response["Location"])[1])
+    post(german, reverse("line_create", args=[package_id]), {
+        "item_type": gepard.pk, "description": "", "quantity": "3", "value_amount": "3000000", "currency": "EUR",
+        "value_date": today.isoformat(), "valuation_method": "book", "available_from": today.isoformat(),
+        "requirement": "", "restrictions": "", "classification": "", "releasability": ""})
+    line = PledgeLine.unscoped.get(package_id=package_id)
+    line_url = reverse("line_detail", args=[line.pk])
+    post(german, reverse("line_step", args=[line.pk, "commit"]), {"commit-version": line.version})
+
+    # A shipment of it through Ramstein; dispatch is refused, on the page, while its serial numbers are missing.
+    form = page(german, reverse("shipment_create"))
+    assert f'name="line_{line.pk}"' in form
+    ramstein = re.search(r'<option value="(\d+)">Ramstein \(DEU\)</option>', form)[1]
+    response = german.post(reverse("shipment_create"), {
+        "recipient": "UKR", "origin": "Unterlüß depot", "destination": "Lviv", "transport_mode": "rail",
+        "planned_dispatch": today.isoformat(), "planned_arrival": (today + timedelta(days=6)).isoformat(),
+        "reference": "WT-GEP", "notes": "", "hub_1": ramstein, "hub_1_on": (today + timedelta(days=1)).isoformat(),
+        f"line_{line.pk}": "3"})
+    assert response.status_code == 302, _errors(response.content.decode())
+    shipment_url = response["Location"]
+    shipment_id = int(re.fullmatch(r"/shipments/(\d+)/", shipment_url)[1])
+    html = page(german, shipment_url)
+    assert "0 of 3 recorded" in html
+    capture_url = re.search(rf'href="(/shipments/{shipment_id}/lines/\d+/serials/)"', html)[1]
+    row_id = int(capture_url.split("/")[4])
+
+    def move(verb: str, client: Client = german) -> str:
+        version = int(re.search(r'name="version" value="(\d+)"', page(client, shipment_url))[1])
+        return post(client, reverse("shipment_step", args=[shipment_id, verb]), {"version": version})
+
+    version = int(re.search(r'name="version" value="(\d+)"', html)[1])
+    refused = german.post(reverse("shipment_step", args=[shipment_id, "dispatch"]), {"version": version})
+    assert refused.status_code == 422
+    assert (f"0 of 3 Flakpanzer Gepard serial numbers are recorded for pledge line {line.pk}; record the other 3 "
+            "before dispatch") in _text(refused.content.decode())
+    assert "Planned" in page(german, shipment_url)
+
+    # The serial numbers, scanned; then the journey: dispatch, Ramstein, hand-over, and Ukraine's receipt.
+    serials = ["DE-GEP-WT-001", "DE-GEP-WT-002", "DE-GEP-WT-003"]
+    html = post(german, capture_url, {"serials": "\n".join(serials), "unit": "Panzerflugabwehr depot", "on": ""})
+    assert "3 serial number(s) recorded." in html and "3 of 3 recorded" in html
+    assert "Dispatched" in move("dispatch")
+    assert "At hub" in move("arrive") or "At a hub" in page(german, shipment_url)
+    move("depart")
+    move("hand_over")
+    receipt_form = page(recipient, reverse("shipment_receive", args=[shipment_id]))
+    assert f'name="qty_{row_id}"' in receipt_form
+    html = post(recipient, reverse("shipment_receive", args=[shipment_id]), {
+        "received_on": today.isoformat(), "unit": "1st Air Defence Brigade", "location": "Lviv",
+        "discrepancies": "", f"qty_{row_id}": "3", f"cond_{row_id}": "good", f"serials_{row_id}": ""})
+    assert "Receipt recorded" in html and '<span class="tag">Received</span>' in html
+
+    # The donor officer follows the line: committed, shipped, delivered, each step on the timeline.
+    html = page(german, line_url)
+    assert '<span class="tag">Delivered</span>' in html and "3 · 3 shipped · 3 delivered" in html
+    timeline = [cells[1] for cells in table_rows(html.split('id="timeline-h"')[1]) if len(cells) == 6][1:]
+    assert timeline == ["announced", "announced → committed", "committed → shipped", "shipped → delivered"]
+
+    # Each item: in service with the brigade, its custody chain from the donor's depot; Ukraine hands one on.
+    listed = page(german, reverse("serial_item_list"), shipment=shipment_id)
+    item_ids = ids(r'href="/serials/(\d+)/"', listed)
+    assert len(set(item_ids)) == 3 and all(s in listed for s in serials)
+    for item_id in set(item_ids):
+        html = page(german, reverse("serial_item_detail", args=[item_id]))
+        assert "In service" in html and "UKR · 1st Air Defence Brigade" in html
+        assert f"next due {(today + timedelta(days=90)).isoformat()}" in html
+        chain = [cells for cells in table_rows(html.split('id="ch-h"')[1].split("</table>")[0]) if cells[0] != "#"]
+        assert chain[0][4].startswith("DEU · Panzerflugabwehr depot") and chain[-1][4].startswith(
+            "UKR · 1st Air Defence Brigade"), chain
+    first = min(item_ids)
+    assert "Transfer custody" in page(recipient, reverse("serial_item_detail", args=[first]))
+    assert "Transfer custody" not in page(german, reverse("serial_item_detail", args=[first]))  # not its holder
+    html = post(recipient, reverse("serial_item_action", args=[first, "transfer"]), {
+        "to_nation": "UKR", "to_unit": "96th Air Defence Brigade", "to_location": "Kyiv", "on": "",
+        "note": "redeployed"})
+    assert "UKR · 96th Air Defence Brigade, Kyiv" in html and "redeployed" in html
+
+    # The donor's initial inventory finds two, not the third; the item pages and the dashboard follow.
+    assert figure(page(german, reverse("compliance_dashboard"), donor="DEU", as_of=later.isoformat()),
+                  "Overdue") == overdue_later + 3 == overdue_items("DEU", later)
+    response = german.post(reverse("inspection_create"), {
+        "kind": "initial", "inspected_on": today.isoformat(), "item_type": gepard.pk, "location": "Lviv",
+        "findings": f"{serials[0]}\n{serials[1]}\n{serials[2]},not_found", "notes": ""})
+    assert response.status_code == 302, _errors(response.content.decode())
+    assert "Initial inventory" in page(german, response["Location"])
+    found = {s: page(german, reverse("serial_item_detail", args=[i]))
+             for s, i in zip(serials, sorted(set(item_ids)), strict=True)}
+    assert "not found at its last inspection" in found[serials[2]]
+    for serial in serials[:2]:
+        assert "not found at its last inspection" not in found[serial]
+        assert f"next due {(today + timedelta(days=365)).isoformat()}" in found[serial]
+    html = page(german, reverse("compliance_dashboard"), donor="DEU", as_of=later.isoformat())
+    assert figure(html, "Overdue") == overdue_items("DEU", later) < overdue_later + 3
+    assert figure(html, "Unaccounted for") >= 1
