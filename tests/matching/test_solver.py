@@ -205,6 +205,7 @@ def test_what_if_reuse_equals_fresh_solve(problem: Problem, data: st.DataObject)
     fresh = solve(changed, workers=1)
     assert reused.objective == fresh.objective
     assert reused.marginal_values == fresh.marginal_values
+    assert reused.assignments == fresh.assignments and reused.gaps == fresh.gaps
     check_feasible(changed, reused)
     assert reused.stats["components_solved"] <= 1
 
@@ -448,6 +449,55 @@ def test_what_if_reuses_untouched_components_and_their_records() -> None:
     moved = solve(replace(problem, transit_days=transit), previous=first, workers=1)
     assert moved.stats["components_reused"] == 0
     check_feasible(replace(problem, transit_days=transit), moved)
+
+
+def what_ifs(problem: Problem) -> dict[str, Problem]:
+    """Changes a coordinator makes: quantities, a copied pledge line, a new line of a new type, a
+    priority, a dropped requirement, a transit time, a class' compatible types, a hub capacity."""
+    reqs, sups = list(problem.requirements), list(problem.supplies)
+    line = sups[len(sups) // 2]
+    origin, dest = next(iter(sorted(problem.transit_days)))
+    cls = reqs[0].item_class
+    return {
+        "quantities": replace(problem, requirements=[replace(r, quantity=r.quantity + 3) if i % 17 == 0 else r
+                                                     for i, r in enumerate(reqs)],
+                              supplies=[replace(s, quantity=s.quantity + 2) if i % 41 == 0 else s
+                                        for i, s in enumerate(sups)]),
+        "copied line": replace(problem, supplies=[*sups, replace(line, id="hypothetical-1")]),
+        "new type": replace(problem, supplies=[*sups, replace(line, id="hypothetical-1", item_type="t-new")],
+                            compatibility={**problem.compatibility, cls: {*problem.compatibility[cls], "t-new"}}),
+        "priority": replace(problem, requirements=[replace(reqs[3], priority=1), *reqs[:3], *reqs[4:]]),
+        "dropped": replace(problem, requirements=reqs[1:]),
+        "transit": replace(problem, transit_days={**problem.transit_days,
+                                                  (origin, dest): problem.transit_days[(origin, dest)] + 4}),
+        "compatibility": replace(problem, compatibility={**problem.compatibility, cls: {"t0", "t8"}}),
+        "hub capacity": replace(problem, hub_capacity={k: v + 3 for k, v in problem.hub_capacity.items()}),
+    }
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_what_if_equals_fresh_solve_records_included(seed: int) -> None:
+    """A what-if takes the links of unchanged chains and requirements and the results of unchanged
+    components from the previous solve: everything must equal a fresh solve of the changed problem."""
+    problem = generated(seed, n_req=80, n_sup=600)
+    first = solve(problem, workers=1)
+    for name, changed in what_ifs(problem).items():
+        again = solve(changed, previous=first, workers=1)
+        fresh = solve(changed, workers=1)
+        assert again.objective_scaled == fresh.objective_scaled, name
+        assert again.assignments == fresh.assignments, name
+        assert again.gaps == fresh.gaps, name
+        assert again.marginal_values == fresh.marginal_values, name
+        assert [c.fingerprint for c in again.components] == [c.fingerprint for c in fresh.components], name
+        assert again.stats["links"] == fresh.stats["links"] and again.stats["pairs"] == fresh.stats["pairs"], name
+        assert fresh.stats["links_reused"] == 0
+        assert 0 < again.stats["links_reused"] <= again.stats["links"], name
+        check_feasible(changed, again)
+        check_gap_reasons(changed, again)
+        # A chain of what-ifs: the variant serves as the base of the next one.
+        back = solve(problem, previous=again, workers=1)
+        assert back.objective_scaled == first.objective_scaled and back.assignments == first.assignments, name
+        assert back.gaps == first.gaps and back.marginal_values == first.marginal_values, name
 
 
 def test_progress_is_reported_per_component(monkeypatch: pytest.MonkeyPatch) -> None:

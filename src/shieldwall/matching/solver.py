@@ -23,7 +23,7 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -46,6 +46,7 @@ from shieldwall.matching.network import (
     link_keys,
     mix,
     solve_component,
+    splitmix64,
     value_table,
 )
 
@@ -224,6 +225,22 @@ class _Stored:
 
 
 @dataclass(frozen=True)
+class _LinkState:
+    """What a later solve needs to take over the links of (chain, requirement group) pairs whose
+    content is unchanged, instead of enumerating them again (docs/matching.md, "Reuse")."""
+
+    chain_hash: U64Array  # per chain: identity (type, origin, restriction) and its lots (dates, quantities)
+    req_hash: U64Array  # per requirement group (attributes and quantity)
+    links: Links
+    link_chain: IntArray  # chain of each link, and its node's position in the chain
+    link_offset: IntArray
+    reach_chain: IntArray
+    reach_offset: IntArray
+    compatibility: dict[str, frozenset[str]]
+    transit: dict[tuple[str, str], int]
+
+
+@dataclass(frozen=True)
 class Solution:
     """Optimal assignments, explained gaps and marginal values per requirement class."""
 
@@ -234,8 +251,8 @@ class Solution:
     objective_scaled: int
     components: list[ComponentInfo]
     stats: dict[str, float]
-    _reuse: tuple[int, tuple[object, ...], dict[tuple[int, int, int, int], _Stored]] | None = field(
-        default=None, repr=False, compare=False)
+    _reuse: tuple[int, tuple[object, ...], dict[tuple[int, int, int, int], _Stored], _LinkState | None] | None = (
+        field(default=None, repr=False, compare=False))
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,6 +289,7 @@ class _Encoded:
     pair_type: IntArray
     pair_class: IntArray
     classes: list[str]
+    origins: list[str]
     transit: IntArray
 
 
@@ -406,7 +424,7 @@ def _encode(problem: Problem) -> _Encoded:
         lot_excl=lot_excl_eff[lfirst], lot_hw=lot_hw[lfirst], lot_hash=lot_hash, excluded=excluded,
         type_hash=type_hash, origin_hash=origin_hash, excl_hash=_hashes(eff_sets),
         hw_cap=np.array(hw_caps, dtype=np.int64), pair_type=pair_arr[:, 0].copy(),
-        pair_class=pair_arr[:, 1].copy(), classes=classes, transit=transit,
+        pair_class=pair_arr[:, 1].copy(), classes=classes, origins=origins, transit=transit,
     )
 
 
@@ -446,6 +464,7 @@ class _Network:
     arcs: IntArray  # arcs of each component's network
     fingerprints: list[tuple[int, int, int, int]]
     pairs: int  # feasible pairs of the plain model
+    links_reused: int  # links taken from a previous solve instead of enumerated
 
 
 @dataclass
@@ -480,7 +499,15 @@ def _ptr(keys: IntArray, n: int) -> IntArray:
     return ptr
 
 
-def _network(enc: _Encoded, values: IntArray) -> _Network:
+def _network(enc: _Encoded, values: IntArray, problem: Problem,
+             prev: _LinkState | None = None) -> tuple[_Network, _LinkState | None]:
+    """The reduced network of the whole problem, and what a later what-if needs to reuse its links.
+
+    With ``prev`` (the state of an earlier solve with the same parameters), links are enumerated
+    only for chains or requirement groups whose content (or compatibility, or transit times) changed;
+    the others are taken from ``prev``: a link depends on nothing but its chain, its requirement
+    group, their compatibility and their transit time.
+    """
     n_rg, n_hw = len(enc.req_q), len(enc.hw_cap)
     # Chains: lot groups of one type, origin and restriction; one node per availability date.
     chain_of_lot, cfirst = _group([enc.lot_type, enc.lot_origin, enc.lot_excl])
@@ -497,14 +524,39 @@ def _network(enc: _Encoded, values: IntArray) -> _Network:
     node_q = np.bincount(lot_node, weights=enc.lot_q, minlength=n_nodes).astype(np.int64)
     node_cum = _chain_cumsum(node_q, chain_ptr)
     chain_origin = enc.lot_origin[cfirst]
-    links = build_links(
-        pair_type=enc.pair_type, pair_class=enc.pair_class,
-        chains_by_type=csr(enc.lot_type[cfirst], len(enc.type_hash)),
-        reqs_by_class=csr(enc.req_class, len(enc.classes)), chain_ptr=chain_ptr, chain_origin=chain_origin,
-        chain_excl=enc.lot_excl[cfirst], node_date=node_date, node_cum=node_cum, excluded=enc.excluded,
-        req_need_by=enc.req_need_by, req_dest=enc.req_dest, req_use=enc.req_use,
-        req_priority=enc.req_priority, req_q=enc.req_q, transit=enc.transit, values=values,
-    )
+    chain_type = enc.lot_type[cfirst]
+    chain_key = mix([enc.type_hash[chain_type], enc.origin_hash[chain_origin], enc.excl_hash[enc.lot_excl[cfirst]]])
+    # Lot groups are numbered chain by chain (the chain is the major key of their node).
+    lots_by_chain = np.argsort(lot_node, kind="stable")
+    chain_hash = splitmix64(chain_key ^ _segment_sums(enc.lot_hash[lots_by_chain], _ptr(chain_of_lot, len(cfirst))))
+    n_types, n_classes = len(enc.type_hash), len(enc.classes)
+
+    def links_of(chains: IntArray | None, reqs: IntArray | None) -> Links:
+        return build_links(
+            pair_type=enc.pair_type, pair_class=enc.pair_class,
+            chains_by_type=_csr_of(chain_type, n_types, chains), reqs_by_class=_csr_of(enc.req_class, n_classes, reqs),
+            chain_ptr=chain_ptr, chain_origin=chain_origin, chain_excl=enc.lot_excl[cfirst], node_date=node_date,
+            node_cum=node_cum, excluded=enc.excluded, req_need_by=enc.req_need_by, req_dest=enc.req_dest,
+            req_use=enc.req_use, req_priority=enc.req_priority, req_q=enc.req_q, transit=enc.transit, values=values,
+        )
+
+    # Hashes identify chains and requirement groups across solves only if they are distinct.
+    distinct = len(np.unique(chain_hash)) == len(chain_hash) and len(np.unique(enc.req_hash)) == len(enc.req_hash)
+    taken = None
+    if prev is not None and distinct:
+        taken = _taken_links(prev, enc, problem, chain_hash, chain_ptr, chain_origin)
+    if taken is None:
+        links = links_of(None, None)
+    else:
+        kept, dirty_chain, dirty_req = taken
+        parts = [kept]
+        if len(dirty_chain):  # changed chains with every requirement
+            parts.append(links_of(dirty_chain, None))
+        if len(dirty_req):  # unchanged chains with changed requirements
+            clean = np.ones(len(cfirst), dtype=np.bool_)
+            clean[dirty_chain] = False
+            parts.append(links_of(np.flatnonzero(clean), dirty_req))
+        links = Links(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Links)))
     # A node is live when it or a later node of its chain has a link; later units are useless.
     chain_last = np.full(len(cfirst), -1, dtype=np.int64)
     np.maximum.at(chain_last, node_chain[links.node], links.node)
@@ -526,8 +578,6 @@ def _network(enc: _Encoded, values: IntArray) -> _Network:
     # the lots, the requirements, and the links with their values and transit times.
     _, _, lot_ptr, lot_members = _rank(lot_comp, n_comp)
     _, _, req_ptr, req_members = _rank(req_comp, n_comp)
-    chain_key = mix([enc.type_hash[enc.lot_type[cfirst]], enc.origin_hash[chain_origin],
-                     enc.excl_hash[enc.lot_excl[cfirst]]])
     link_chain = node_chain[links.node]
     link_comp = node_comp[links.node]
     link_key = link_keys(chain_key[link_chain], node_date[links.node], enc.req_hash[links.req], links.value,
@@ -542,14 +592,82 @@ def _network(enc: _Encoded, values: IntArray) -> _Network:
             + np.bincount(lot_comp[hub_lots], minlength=n_comp) + 2 * np.bincount(hw_comp[hw_comp >= 0],
                                                                                   minlength=n_comp))
     node_count_cum = _chain_cumsum(np.bincount(lot_node, minlength=n_nodes).astype(np.int64), chain_ptr)
-    return _Network(
+    state = None
+    if distinct:
+        reach_chain = node_chain[links.reach_node]
+        state = _LinkState(
+            chain_hash, enc.req_hash, links, link_chain, links.node - chain_ptr[link_chain], reach_chain,
+            links.reach_node - chain_ptr[reach_chain], {c: frozenset(ts) for c, ts in problem.compatibility.items()},
+            dict(problem.transit_days))
+    net = _Network(
         n_comp=n_comp, links=links, node_comp=node_comp, req_comp=req_comp, hw_comp=hw_comp, lot_node=lot_node,
         live=live, node_chain=node_chain, node_cum=node_cum, chain_ptr=chain_ptr, chain_last=chain_last,
         hub_lots=hub_lots, lots_in=[lot_members[lot_ptr[k]:lot_ptr[k + 1]] for k in range(n_comp)],
         reqs_in=[req_members[req_ptr[k]:req_ptr[k + 1]] for k in range(n_comp)], arcs=arcs,
         fingerprints=[(int(a), int(b), int(c), int(d)) for a, b, c, d in fp],
-        pairs=int(node_count_cum[links.reach_node].sum()),
+        pairs=int(node_count_cum[links.reach_node].sum()), links_reused=0 if taken is None else len(taken[0].node),
     )
+    return net, state
+
+
+def _csr_of(keys: IntArray, n: int, members: IntArray | None) -> tuple[IntArray, IntArray]:
+    """:func:`csr` of ``keys`` restricted to ``members`` (all if None)."""
+    if members is None:
+        return csr(keys, n)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys[members], minlength=n), out=ptr[1:])
+    return ptr, members[np.argsort(keys[members], kind="stable")]
+
+
+def _lookup(old: U64Array, new: U64Array) -> IntArray:
+    """Position of each ``new`` hash in ``old`` (distinct hashes), -1 where absent."""
+    out = np.full(len(new), -1, dtype=np.int64)
+    if len(old):
+        order = np.argsort(old)
+        at = np.minimum(np.searchsorted(old[order], new), len(old) - 1)
+        hit = old[order[at]] == new
+        out[hit] = order[at[hit]]
+    return out
+
+
+def _taken_links(prev: _LinkState, enc: _Encoded, problem: Problem, chain_hash: U64Array, chain_ptr: IntArray,
+                 chain_origin: IntArray) -> tuple[Links, IntArray, IntArray]:
+    """The links of ``prev`` between chains and requirement groups that are unchanged, renumbered, and
+    the changed chains and requirement groups (whose links must be enumerated).
+
+    A chain is unchanged when its content hash is (type, origin, restriction, its lots' dates and
+    quantities) and no transit time from its origin changed; a requirement group when its hash is
+    (class, priority, need-by, destination, use, quantity) and its class' compatible types are the same.
+    Those fix the links between them exactly (values, transit, capacities).
+    """
+    chain_old = _lookup(prev.chain_hash, chain_hash)
+    req_old = _lookup(prev.req_hash, enc.req_hash)
+    if problem.transit_days != prev.transit:
+        keys = prev.transit.keys() | problem.transit_days.keys()
+        moved = {o for o, d in keys if prev.transit.get((o, d)) != problem.transit_days.get((o, d))}
+        origin_moved = np.array([o in moved for o in enc.origins], dtype=np.bool_)
+        if len(origin_moved):
+            chain_old[origin_moved[chain_origin]] = -1
+    compat = problem.compatibility
+    if len(compat) != len(prev.compatibility) or any(prev.compatibility.get(c) != ts for c, ts in compat.items()):
+        changed = np.array([frozenset(compat.get(c, ())) != prev.compatibility.get(c, frozenset())
+                            for c in enc.classes], dtype=np.bool_)
+        if len(changed):
+            req_old[changed[enc.req_class]] = -1
+    # Old index -> new index of the unchanged ones.
+    chain_new = np.full(len(prev.chain_hash), -1, dtype=np.int64)
+    ok = np.flatnonzero(chain_old >= 0)
+    chain_new[chain_old[ok]] = ok
+    req_new = np.full(len(prev.req_hash), -1, dtype=np.int64)
+    ok = np.flatnonzero(req_old >= 0)
+    req_new[req_old[ok]] = ok
+    old = prev.links
+    keep = (chain_new[prev.link_chain] >= 0) & (req_new[old.req] >= 0)
+    rkeep = (chain_new[prev.reach_chain] >= 0) & (req_new[old.reach_req] >= 0)
+    kept = Links(chain_ptr[chain_new[prev.link_chain[keep]]] + prev.link_offset[keep], req_new[old.req[keep]],
+                 old.value[keep], old.cap[keep], req_new[old.reach_req[rkeep]],
+                 chain_ptr[chain_new[prev.reach_chain[rkeep]]] + prev.reach_offset[rkeep])
+    return kept, np.flatnonzero(chain_old < 0), np.flatnonzero(req_old < 0)
 
 
 def _tasks(enc: _Encoded, net: _Network, todo: list[int]) -> _Tasks:
@@ -760,14 +878,17 @@ def _solve(problem: Problem, previous: Solution | None, with_duals: bool, worker
     values = params._table()
     enc = _encode(problem)
     t_enc = time.perf_counter()
-    net = _network(enc, values)
-    n_comp = net.n_comp
     salt, pkey = hash("shieldwall.matching"), params.key()
     store: dict[tuple[int, int, int, int], _Stored] = {}
+    prev_links = None
     if previous is not None and previous._reuse is not None:
-        psalt, ppkey, pstore = previous._reuse
+        psalt, ppkey, pstore, prev_links = previous._reuse
         if psalt == salt and ppkey == pkey:
             store = pstore
+        else:
+            prev_links = None
+    net, link_state = _network(enc, values, problem, prev_links)
+    n_comp = net.n_comp
     kept: dict[int, _Stored] = {}
     for k, fp in enumerate(net.fingerprints):
         st = store.get(fp)
@@ -812,12 +933,13 @@ def _solve(problem: Problem, previous: Solution | None, with_duals: bool, worker
         "seconds": t_end - t0, "seconds_encode": t_enc - t0, "seconds_network": t_net - t_enc,
         "seconds_solve": t_solve - t_net, "seconds_output": t_end - t_solve,
         "lot_groups": float(len(enc.lot_q)), "requirement_groups": float(len(enc.req_q)),
-        "pairs": float(net.pairs), "links": float(len(net.links.node)), "arcs": float(int(net.arcs.sum())),
+        "pairs": float(net.pairs), "links": float(len(net.links.node)),
+        "links_reused": float(net.links_reused), "arcs": float(int(net.arcs.sum())),
         "components": float(n_comp), "components_solved": float(len(todo)),
         "components_reused": float(len(kept)), "workers": float(used_workers),
     }
     return Solution(assignments, gaps, marginal, objective_scaled / params.value_scale, objective_scaled,
-                    infos, stats, (salt, pkey, dict(zip(net.fingerprints, stored, strict=True))))
+                    infos, stats, (salt, pkey, dict(zip(net.fingerprints, stored, strict=True)), link_state))
 
 
 # --------------------------------------------------------------------------------------------
@@ -935,7 +1057,10 @@ class _Output:
         out_node = np.concatenate([net.links.node[tasks.link_ix[links]], tasks.exit_node[exits]])
         out_link = np.concatenate([tasks.link_ix[links], np.full(len(exits), -1, dtype=np.int64)])
         out_amount = np.concatenate([link_flow[links], exit_flow[exits]])
-        order = np.argsort(out_node, kind="stable")
+        # Per node by requirement, the exit last: an order independent of how the links were
+        # enumerated (a what-if takes some from the previous solve), so its records equal a fresh solve's.
+        out_req = np.concatenate([net.links.req[tasks.link_ix[links]], np.full(len(exits), len(enc.req_q))])
+        order = np.lexsort((out_req, out_node))
         out_link, out_amount = out_link[order], out_amount[order]
         if int(inflow[lots_in].sum()) != int(out_amount.sum()):
             raise RuntimeError("matching: chain flows are not conserved")
