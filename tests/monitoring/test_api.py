@@ -323,3 +323,28 @@ def test_loss_reports_create_list_show(client: Client, fra_officer_user: User, u
     assert item["loss_reports"] == [shown["id"]]
     assert LossReport.objects.visible_to(Actor.for_user(fra_officer_user)).count() == 1
     assert CustodyTransfer.objects.filter(item=guns[0]).count() == 3  # a loss is no custody change
+
+
+def test_loss_report_by_the_ally_holding_the_item_and_who_may_when_refused(
+        client: Client, make_user: Any, ukr_desk: Actor, guns: list[SerialItem]) -> None:
+    from shieldwall.core.markings import Classification
+    from shieldwall.monitoring import services
+
+    gbr_user = make_user("gbr-officer", "GBR", ["donor"], Classification.CONFIDENTIAL)
+    pol_user = make_user("pol-officer", "POL", ["donor"], Classification.CONFIDENTIAL)
+    services.serial_item_transfer(actor=ukr_desk, item_ids=[guns[0].pk, guns[1].pk], to_nation="GBR",
+                                  to_unit="GBR depot", on=date(2025, 3, 1))
+    services.serial_item_transfer(actor=Actor.for_user(gbr_user), item_ids=[guns[1].pk], to_nation="POL",
+                                  to_unit="POL depot", on=date(2025, 3, 2))
+    body = {"kind": "lost", "circumstances": "Missing at muster", "occurred_on": "2025-03-03"}
+    refused = post(client, "/api/v1/loss-reports", {**body, "item_ids": [guns[1].pk]}, bearer(gbr_user))
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == ("GBR may not report G-2 lost or destroyed: that is for an officer of POL, "
+                                        "which holds them, or a donor officer of FRA, which gave them")
+    done = post(client, "/api/v1/loss-reports", {**body, "item_ids": [guns[0].pk]}, bearer(gbr_user))
+    assert done.status_code == 201, done.json()
+    report = done.json()
+    assert (report["donor"], report["recipient"], report["holder"], report["filed_by"], report["rel_to"],
+            [i["serial_number"] for i in report["serial_items"]]) == ("FRA", "UKR", "GBR", "GBR",
+                                                                      ["FRA", "GBR", "UKR"], ["G-1"])
+    assert post(client, "/api/v1/loss-reports", {**body, "item_ids": [guns[1].pk]}, bearer(pol_user)).status_code == 201

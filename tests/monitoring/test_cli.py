@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -248,3 +249,26 @@ def test_loss_reports(capsys: pytest.CaptureFixture[str], users: None, guns: lis
     assert as_json(capsys, GBR, "loss", "list") == []
     assert [r["status"] for r in as_json(capsys, FRA, "serial", "list")] == [
         "destroyed", "destroyed", "in_service", "in_service"]
+
+
+def test_loss_report_by_the_ally_holding_the_item(capsys: pytest.CaptureFixture[str], users: None, make_user: Any,
+                                                  ukr_desk: Actor, guns: list[SerialItem]) -> None:
+    from shieldwall.core.markings import Classification
+    from shieldwall.monitoring import services
+
+    gbr = Actor.for_user(make_user("gbr-officer", "GBR", ["donor"], Classification.CONFIDENTIAL))
+    make_user("pol-officer", "POL", ["donor"], Classification.CONFIDENTIAL)
+    services.serial_item_transfer(actor=ukr_desk, item_ids=[guns[0].pk, guns[1].pk], to_nation="GBR",
+                                  to_unit="GBR depot", on=date(2025, 3, 1))
+    services.serial_item_transfer(actor=gbr, item_ids=[guns[1].pk], to_nation="POL", to_unit="POL depot",
+                                  on=date(2025, 3, 2))
+    base = ["loss", "report", "--kind", "lost", "--item-type", "M777", "--circumstances", "Missing", "--on",
+            "2025-03-03"]
+    code, out, err = run(capsys, "--as", "gbr-officer", *base, "--serial", "g-2")
+    assert out == ""
+    one_line_error(code, err, 1, "GBR may not report G-2 lost or destroyed: that is for an officer of POL, which "
+                                 "holds them, or a donor officer of FRA, which gave them")
+    shown = as_json(capsys, "gbr-officer", *base, "--serial", "g-1")
+    assert (shown["donor"], shown["recipient"], shown["holder"], shown["filed_by"],
+            [i["serial"] for i in shown["serial_items"]]) == ("FRA", "UKR", "GBR", "GBR", ["G-1"])
+    assert as_json(capsys, "pol-officer", *base, "--serial", "G-2")["holder"] == "POL"

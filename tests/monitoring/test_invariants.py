@@ -7,7 +7,8 @@ allies and back, and after every step:
   item's recorded custodian from the last link's date on;
 - the chain has no gaps: seq contiguous from 1, each link starts from the previous link's holder, dates never go
   back (`schedule.chain_problems`);
-- only the nation holding an item hands it on, and a refused step changes nothing;
+- only the nation holding an item hands it on; the nation holding it or its donor (and only they) report it lost,
+  whichever ally holds it; a refused step changes nothing;
 - the donor keeps seeing every item it gave, and each nation that held one sees it too: items stay RESTRICTED (at
   least) // REL TO the donor, the recipient and every later holder.
 """
@@ -146,8 +147,17 @@ def _run(op: tuple[Any, ...], day: date, items: list[SerialItem], officers: dict
         services.inspection_record(actor=officers["UKR"], kind="spot", inspected_on=day,
                                    findings=[services.FindingSpec(item.pk, op[2])])
     elif op[0] == "lose":
-        services.loss_report_create(actor=_actor(op, item, officers), kind="lost", item_ids=[item.pk],
-                                    circumstances="missing at muster", occurred_on=day)
+        actor = _actor(op, item, officers)
+        entitled = (actor.nation_id in (item.custodian_nation_id, item.originator_id)
+                    and item.status in ACCOUNTABLE)
+        try:
+            services.loss_report_create(actor=actor, kind="lost", item_ids=[item.pk],
+                                        circumstances="missing at muster", occurred_on=day)
+        except DomainError as exc:
+            # Not a DomainError, so the test fails: the holder (an ally too) or the donor may report it.
+            assert not entitled, f"{actor.nation_code} refused reporting {item} held by it or given by it: {exc}"
+            raise
+        assert entitled, f"{actor.nation_code} reported {item} lost, neither holding nor having given it"
 
 
 @pytest.fixture

@@ -8,10 +8,12 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from shieldwall.core.actor import Actor
 from shieldwall.core.errors import NotFound, PermissionDenied, ValidationFailed
-from shieldwall.core.models import AuditEvent
+from shieldwall.core.markings import Classification
+from shieldwall.core.models import AuditEvent, User
 from shieldwall.monitoring import selectors, services, tables
 from shieldwall.monitoring.models import SerialItem, SerialStatus
 from shieldwall.monitoring.schedule import Link, chain_problems
@@ -116,6 +118,100 @@ def test_loss_report_closes_the_items(fra_officer: Actor, ukr_desk: Actor, guns:
                         "G-4": "in_service"}
     assert [i.serial_number for i in selectors.loss_report_get(actor=fra_officer, id=report.pk).visible_items] == [
         "G-1", "G-2"]
+
+
+@pytest.fixture
+def allies(make_user: Any) -> dict[str, Actor]:
+    """Donor officers of three allies: GBR and POL take items handed on; DEU never sees them."""
+    def officer(code: str) -> Actor:
+        user: User = make_user(f"{code.lower()}-officer", code, ["donor"], Classification.CONFIDENTIAL)
+        return Actor.for_user(user)
+
+    return {code: officer(code) for code in ("GBR", "POL", "DEU")}
+
+
+def test_a_loss_is_reported_by_the_nation_holding_the_items_or_by_their_donor(
+        fra_officer: Actor, ukr_desk: Actor, allies: dict[str, Actor], guns: list[SerialItem]) -> None:
+    gbr, pol, deu = allies["GBR"], allies["POL"], allies["DEU"]
+    g1, g2, g3, g4 = guns
+    services.serial_item_transfer(actor=ukr_desk, item_ids=[g1.pk, g2.pk, g4.pk], to_nation="GBR",
+                                  to_unit="GBR depot", on=D(2025, 3, 1))
+    services.serial_item_transfer(actor=gbr, item_ids=[g2.pk], to_nation="POL", to_unit="POL depot",
+                                  on=D(2025, 3, 5))
+
+    def lose(actor: Actor, *items: SerialItem, kind: str = "lost") -> Any:
+        return services.loss_report_create(actor=actor, kind=kind, item_ids=[i.pk for i in items],
+                                           circumstances="Fire at the depot", evidence_ref="BDA-7",
+                                           occurred_on=D(2025, 3, 10))
+
+    # The ally holding an item handed on to it reports it (it was refused before: neither donor nor recipient).
+    report = lose(gbr, g1)
+    assert (report.holder.code, report.originator.code, report.donor.code, report.recipient.code) == (
+        "GBR", "GBR", "FRA", "UKR")
+    assert sorted(report.rel_to.values_list("code", flat=True)) == ["FRA", "GBR", "UKR"]
+    assert SerialItem.objects.visible_to(fra_officer).get(pk=g1.pk).status == "lost"
+    # G-2 is held by POL: GBR (which held it before) and UKR (which received it and handed it on) neither hold
+    # nor gave it, so they may not report it, and are told who may.
+    for actor in (gbr, ukr_desk):
+        with pytest.raises(PermissionDenied) as refused:
+            lose(actor, g2)
+        assert refused.value.detail == (f"{actor.nation_code} may not report G-2 lost or destroyed: that is for an "
+                                        "officer of POL, which holds them, or a donor officer of FRA, which gave "
+                                        "them")
+    assert SerialItem.objects.visible_to(fra_officer).get(pk=g2.pk).status == "transferred"
+    # A nation the item was never released to does not even find it.
+    with pytest.raises(ValidationFailed, match="not found"):
+        lose(deu, g2)
+    # The donor reports its items wherever they are; the report is released to the holder too.
+    destroyed = lose(fra_officer, g2, kind="destroyed")
+    assert (destroyed.holder.code, destroyed.originator.code) == ("POL", "FRA")
+    assert sorted(destroyed.rel_to.values_list("code", flat=True)) == ["FRA", "POL", "UKR"]
+    assert selectors.loss_report_get(actor=pol, id=destroyed.pk).holder.code == "POL"
+    # One report per holder; the recipient reports what it holds.
+    with pytest.raises(ValidationFailed, match="held by one nation"):
+        lose(fra_officer, g3, g4)
+    assert lose(ukr_desk, g3).holder.code == "UKR"
+    assert dict(SerialItem.objects.visible_to(fra_officer).values_list("serial_number", "status")) == {
+        "G-1": "lost", "G-2": "destroyed", "G-3": "lost", "G-4": "transferred"}
+
+
+def test_serial_numbers_are_unique_per_item_type_whatever_their_case(
+        fra_officer: Actor, ukr_desk: Actor, cat: dict[str, Any], guns: list[SerialItem]) -> None:
+    line = factories.committed_line(fra_officer, cat["m777"], 3)
+    shipment = factories.shipment(fra_officer, [(line, 3)])
+    refused = factories.register(fra_officer, shipment, ["K-1", "g-1", "G-2"])
+    assert (refused.ok, refused.created) == (False, 0)
+    assert [(e.row, e.column, e.message) for e in refused.errors] == [
+        (2, "serial_number", "g-1 is already recorded for M777 (as G-1)"),
+        (3, "serial_number", "G-2 is already recorded for M777")]
+    # Stored upper-cased, surrounding blanks stripped (as entered through the API, which takes a list).
+    entries = [tables.Row(1, {"serial_number": " k-1 "}), tables.Row(2, {"serial_number": "K-2"})]
+    done = services.serial_items_register(actor=fra_officer, shipment_id=shipment.pk,
+                                          shipment_line_id=shipment.lines.get().pk, entries=entries,
+                                          on=D(2025, 1, 20))
+    assert done.created == 2
+    assert sorted(SerialItem.objects.visible_to(fra_officer).filter(shipment=shipment)
+                  .values_list("serial_number", flat=True)) == ["K-1", "K-2"]
+    # Whatever case is typed, the lookups find the one item.
+    found = selectors.serial_items_by_serial(actor=ukr_desk, item_type_id=cat["m777"].pk, serials=["g-1", " G-2 "])
+    assert {s: i.pk for s, i in found.items()} == {"G-1": guns[0].pk, "G-2": guns[1].pk}
+    data = b"item_type,serial_number,status\nm777,g-1,under repair\nM777, G-2 ,in service\n"
+    rows = tables.read_csv(io.BytesIO(data), size=len(data), columns=tables.DISPOSITION_COLUMNS,
+                           required=tables.DISPOSITION_REQUIRED)
+    filed = services.disposition_import(actor=ukr_desk, donor="FRA", year=2025, quarter=2, rows=rows)
+    assert (filed.ok, filed.applied) == (True, 1)
+    assert SerialItem.objects.visible_to(fra_officer).get(pk=guns[0].pk).status == "under_repair"
+    # The database holds it too, whoever writes: no second G-1 in any case (unique on UPPER(serial_number) and
+    # item type), and no lower-case number at all (g-9).
+    items = SerialItem.objects.visible_to(fra_officer)
+    for number in ("G-1", "g-1", "g-9"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            items.filter(pk=guns[1].pk).update(serial_number=number)
+    copy = items.get(pk=guns[2].pk)
+    copy.pk, copy.serial_number = None, "G-1"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy.save(force_insert=True)
+    assert items.get(pk=guns[1].pk).serial_number == "G-2"
 
 
 def direct(actor: Actor, today: date) -> dict[tuple[str, str], tuple[int, ...]]:

@@ -9,6 +9,7 @@ import html
 import io
 import json
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -306,10 +307,41 @@ def test_loss_report_create_list_detail(client: Client, ukr_desk_user: User, fra
     assert client.get(reverse("loss_report_detail", args=[report.pk])).status_code == 404
 
 
+def test_loss_form_by_a_former_holder_says_who_may_report(client: Client, fra_officer: Actor, ukr_desk: Actor,
+                                                         make_user: Any, guns: list[SerialItem],
+                                                         cat: dict[str, Any]) -> None:
+    """An ally holding an item reports it from the page; one that held it before is told who may."""
+    from shieldwall.core.markings import Classification
+    from shieldwall.monitoring import services
+
+    gbr_user = make_user("gbr-officer", "GBR", ["donor"], Classification.CONFIDENTIAL)
+    pol_user = make_user("pol-officer", "POL", ["donor"], Classification.CONFIDENTIAL)
+    services.serial_item_transfer(actor=ukr_desk, item_ids=[guns[0].pk, guns[1].pk], to_nation="GBR",
+                                  to_unit="GBR depot", on=date(2025, 3, 1))
+    services.serial_item_transfer(actor=Actor.for_user(gbr_user), item_ids=[guns[1].pk], to_nation="POL",
+                                  to_unit="POL depot", on=date(2025, 3, 2))
+    form = {"kind": "lost", "occurred_on": "2025-03-03", "item_type": str(cat["m777"].pk),
+            "circumstances": "Missing at muster"}
+    client.force_login(gbr_user)
+    refused = client.post(reverse("loss_report_create"), {**form, "serials": "g-2"})
+    assert refused.status_code == 403
+    assert field_errors(refused.content.decode(), "serials") == [
+        "GBR may not report G-2 lost or destroyed: that is for an officer of POL, which holds them, or a donor "
+        "officer of FRA, which gave them"]
+    done = client.post(reverse("loss_report_create"), {**form, "serials": "g-1"})
+    assert done.status_code == 302
+    detail = client.get(done["Location"]).content.decode()
+    assert "<dt>Held by</dt><dd>GBR</dd><dt>Filed by</dt><dd>GBR</dd>" in detail
+    client.force_login(pol_user)
+    assert client.post(reverse("loss_report_create"), {**form, "serials": "G-2"}).status_code == 302
+    assert dict(SerialItem.objects.visible_to(fra_officer).values_list("serial_number", "status")) == {
+        "G-1": "lost", "G-2": "lost", "G-3": "in_service", "G-4": "in_service"}
+
+
 def test_serials_typed_in_another_case_are_found(client: Client, fra_officer: Actor, ukr_desk: Actor,
                                                  ukr_desk_user: User, cat: dict[str, Any]) -> None:
-    """Serial numbers are registered as the donor typed them; the loss form used to upper-case what was typed, so
-    an item registered in lower case could never be reported lost from the page."""
+    """Serial numbers are recorded upper-cased whatever case the donor typed; the loss form finds them however they
+    are typed (one normalisation for entry and lookup)."""
     from tests.logistics import factories
 
     factories.received_items(fra_officer, ukr_desk, cat["m777"], ["ab-1", "Ab-2"])
@@ -319,4 +351,4 @@ def test_serials_typed_in_another_case_are_found(client: Client, fra_officer: Ac
         "circumstances": "Convoy ambushed"})
     assert done.status_code == 302, field_errors(done.content.decode(), "serials")
     assert dict(SerialItem.objects.visible_to(ukr_desk).values_list("serial_number", "status")) == {
-        "ab-1": "lost", "Ab-2": "lost"}
+        "AB-1": "lost", "AB-2": "lost"}

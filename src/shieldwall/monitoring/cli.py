@@ -29,7 +29,8 @@ def _register_serials(subparsers: Any) -> None:
     show.add_argument("id", type=int)
     reg = add_command(serial, "register", _serial_register,
                       help="record the serial numbers of a planned shipment line (a file: one per line, or CSV "
-                           "with a serial_number column; '-' reads standard input)")
+                           "with a serial_number column; '-' reads standard input); they are recorded upper-cased, "
+                           "and one already recorded for the item type in any case is refused")
     reg.add_argument("file", metavar="FILE")
     reg.add_argument("--shipment", type=int, required=True, metavar="ID")
     reg.add_argument("--line", type=int, required=True, metavar="SHIPMENT_LINE")
@@ -248,25 +249,27 @@ def _inspection_show(ctx: Context) -> None:
 
 
 def _items(ctx: Context, type_ref: str, serials: list[str]) -> dict[str, Any]:
-    from shieldwall.monitoring import selectors
+    """The named items by normalised serial number (`tables.normalise_serial`), all found or refused."""
+    from shieldwall.monitoring import selectors, tables
     from shieldwall.pledges.selectors import item_type_find
 
     item_type = item_type_find(actor=ctx.actor(), ref=type_ref)
     found = selectors.serial_items_by_serial(actor=ctx.actor(), item_type_id=item_type.pk, serials=serials)
-    missing = [s for s in serials if s.upper() not in found]
+    missing = [s for s in serials if tables.normalise_serial(s) not in found]
     if missing:
         raise CommandFailed(f"serial item(s) not found: {', '.join(missing[:10])}")
     return found
 
 
 def _inspection_record(ctx: Context) -> None:
-    from shieldwall.monitoring import services
+    from shieldwall.monitoring import services, tables
 
     a = ctx.args
     parts = [[p.strip() for p in f.split(",")] for f in a.finding]
     items = _items(ctx, a.item_type, [p[0] for p in parts])
-    specs = [services.FindingSpec(items[p[0].upper()].pk, p[1] if len(p) > 1 and p[1] else "found",
-                                  p[2] if len(p) > 2 else "") for p in parts]
+    specs = [services.FindingSpec(items[tables.normalise_serial(p[0])].pk,
+                                  p[1] if len(p) > 1 and p[1] else "found", p[2] if len(p) > 2 else "")
+             for p in parts]
     inspection = services.inspection_record(actor=ctx.acting(), kind=a.kind, findings=specs, inspected_on=a.on,
                                             location=a.location)
     ctx.args.id = inspection.pk
@@ -313,7 +316,8 @@ def _loss_row(r: Any) -> dict[str, Any]:
     from shieldwall.pledges.rows import marking_text
 
     return {"id": r.pk, "kind": r.kind, "occurred_on": r.occurred_on, "donor": r.donor.code,
-            "recipient": r.recipient.code, "items": getattr(r, "item_count", None),
+            "recipient": r.recipient.code, "holder": r.holder.code, "filed_by": r.originator.code,
+            "items": getattr(r, "item_count", None),
             "circumstances": r.circumstances, "marking": marking_text(r)}
 
 

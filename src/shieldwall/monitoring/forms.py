@@ -42,7 +42,8 @@ class SerialFilterForm(forms.Form):
 class CaptureForm(forms.Form):
     serials = forms.CharField(label="Serial numbers", required=False,
                               widget=forms.Textarea(attrs={"rows": 10, "autofocus": True, "spellcheck": "false"}),
-                              help_text="One per line, as a scanner types them.")
+                              help_text="One per line, as a scanner types them. Recorded in upper case: g-1 and G-1 "
+                                        "are the same serial number.")
     file = forms.FileField(label="…or a CSV file", required=False,
                            help_text="With a serial_number column, UTF-8, at most 5 MB.")
     unit = forms.CharField(label="Held by (unit)", required=False, max_length=200)
@@ -120,5 +121,5 @@ class LossReportForm(forms.Form):
                                    help_text="Required for a destruction")
 
     def serial_list(self) -> list[str]:
-        # As typed: an item registered as "ab-1" is not found by "AB-1" alone (see tables.spellings).
+        # As typed; the lookup normalises them (tables.normalise_serial), so the case does not matter.
         return [s.strip() for s in self.cleaned_data["serials"].splitlines() if s.strip()]

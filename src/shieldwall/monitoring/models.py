@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
 
 from shieldwall.core.models import Marked
 
@@ -36,6 +38,7 @@ class SerialItem(Marked):
     item_type = models.ForeignKey("catalogue.ItemType", on_delete=models.PROTECT, related_name="+")
     # The item type's class, kept here so the dashboard groups without a join.
     item_class = models.ForeignKey("catalogue.ItemClass", on_delete=models.PROTECT, related_name="+")
+    # Stored upper-cased (as scanners deliver them): unique per item type whatever case it was typed in.
     serial_number = models.CharField(max_length=100)
     pledge_line = models.ForeignKey("pledges.PledgeLine", on_delete=models.PROTECT, related_name="serial_items")
     shipment = models.ForeignKey("logistics.Shipment", on_delete=models.PROTECT, null=True, blank=True,
@@ -55,9 +58,11 @@ class SerialItem(Marked):
     class Meta(Marked.Meta):
         ordering = ["item_type", "serial_number"]
         constraints = [
-            models.UniqueConstraint(fields=["item_type", "serial_number"], name="serial_once_per_type",
+            models.UniqueConstraint(Upper("serial_number"), "item_type", name="serial_once_per_type",
                                     violation_error_message="this serial number is already recorded for this "
                                                             "item type"),
+            models.CheckConstraint(condition=Q(serial_number=Upper("serial_number")), name="serial_upper_case",
+                                   violation_error_message="serial numbers are recorded in upper case"),
         ]
         indexes = [
             models.Index(fields=["originator", "item_class", "status", "next_inspection_due"],
@@ -224,12 +229,15 @@ class LossKind(models.TextChoices):
 
 
 class LossReport(Marked):
-    """A loss or destruction of serial items, with the circumstances and the evidence."""
+    """A loss or destruction of serial items, with the circumstances and the evidence; `holder` is the nation that
+    held them (the recipient, or an ally they were handed on to), `originator` the nation that filed it."""
 
     kind = models.CharField(max_length=10, choices=LossKind.choices)
     occurred_on = models.DateField()
     donor = models.ForeignKey("coalition.Nation", on_delete=models.PROTECT, related_name="+")
     recipient = models.ForeignKey("coalition.Nation", on_delete=models.PROTECT, related_name="+")
+    holder = models.ForeignKey("coalition.Nation", on_delete=models.PROTECT, related_name="+",
+                               help_text="The nation holding the items when they were lost or destroyed")
     circumstances = models.TextField()
     evidence_ref = models.CharField(max_length=200, blank=True)
     items = models.ManyToManyField(SerialItem, related_name="loss_reports")

@@ -134,7 +134,9 @@ class SerialItemDetailOut(SerialItemOut):
 
 
 class SerialsIn(InSchema):
-    serials: list[str] = Field(min_length=1, max_length=100_000, description="One serial number per unit")
+    serials: list[str] = Field(min_length=1, max_length=100_000,
+                               description="One serial number per unit; recorded upper-cased (g-1 and G-1 are the "
+                                           "same number, unique per item type)")
     unit: str = Field(default="", max_length=200)
     location: str = Field(default="", max_length=200)
     on: dt.date | None = None
@@ -341,6 +343,8 @@ class LossReportOut(MarkedOut):
     occurred_on: dt.date
     donor: str
     recipient: str
+    holder: str = Field(description="The nation that held the items")
+    filed_by: str = Field(description="The nation that filed the report: the holder or the donor")
     circumstances: str
     evidence_ref: str
     items: int
@@ -352,6 +356,14 @@ class LossReportOut(MarkedOut):
     @staticmethod
     def resolve_recipient(obj: Any) -> str:
         return str(obj.recipient.code)
+
+    @staticmethod
+    def resolve_holder(obj: Any) -> str:
+        return str(obj.holder.code)
+
+    @staticmethod
+    def resolve_filed_by(obj: Any) -> str:
+        return str(obj.originator.code)
 
     @staticmethod
     def resolve_items(obj: Any) -> int:

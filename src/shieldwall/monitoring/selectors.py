@@ -130,12 +130,13 @@ def serial_item_get(*, actor: Actor, id: int) -> SerialItem:
 
 def serial_items_by_serial(*, actor: Actor, item_type_id: int | None, serials: list[str]
                            ) -> dict[str, SerialItem]:
-    """Visible items by upper-cased serial number (of one item type when given), for forms and the CLI; the numbers
-    may be typed in upper or lower case (see `tables.spellings`)."""
-    qs = visible_items(actor).filter(serial_number__in=tables.spellings(serials))
+    """Visible items by serial number as `tables.normalise_serial` gives it (of one item type when given), for the
+    pages and the CLI: callers look up what was typed through the same normalisation, so "g-1" finds "G-1"."""
+    wanted = sorted({tables.normalise_serial(s) for s in serials if s.strip()})
+    qs = visible_items(actor).filter(serial_number__in=wanted)
     if item_type_id is not None:
         qs = qs.filter(item_type_id=item_type_id)
-    return {item.serial_number.upper(): item for item in qs.select_related("item_type")}
+    return {item.serial_number: item for item in qs.select_related("item_type")}
 
 
 def shipment_serial_counts(*, actor: Actor, shipment_id: int) -> dict[int, int]:
@@ -337,7 +338,7 @@ def disposition_get(*, actor: Actor, id: int) -> DispositionView:
 
 
 def loss_report_list(*, actor: Actor, donor: str = "", kind: str = "") -> QuerySet[LossReport]:
-    qs = (LossReport.objects.visible_to(actor).select_related("donor", "recipient", "originator")
+    qs = (LossReport.objects.visible_to(actor).select_related("donor", "recipient", "holder", "originator")
           .prefetch_related("rel_to").annotate(item_count=Count("items")))
     if donor:
         qs = qs.filter(donor__code=donor.strip().upper())

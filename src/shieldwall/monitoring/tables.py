@@ -48,12 +48,11 @@ def serial_problem(value: str) -> str | None:
     return None
 
 
-def spellings(serials: Sequence[str]) -> list[str]:
-    """The serial numbers as typed, upper- and lower-cased: an exact `__in` lookup on the indexed column with
-    these finds an item however its number was typed in the usual cases, where `UPPER(serial_number)` could not
-    use the index. Callers match the results by upper-cased number."""
-    typed = [s.strip() for s in serials if s.strip()]
-    return sorted({*typed, *(s.upper() for s in typed), *(s.lower() for s in typed)})
+def normalise_serial(value: str) -> str:
+    """A serial number as it is stored and looked up: without surrounding blanks, upper-cased (as scanners deliver
+    them). Serial numbers are unique per item type whatever their case (`SerialItem`'s constraints), so every entry
+    and every lookup goes through this: an exact match on the indexed column then finds "g-1" as "G-1"."""
+    return value.strip().upper()
 
 
 def lines_of(text: str) -> list[Row]:

@@ -20,7 +20,7 @@ from shieldwall.core import exports
 from shieldwall.core.access import can
 from shieldwall.core.actor import Actor
 from shieldwall.core.banner import banner_for_marking, page_banner
-from shieldwall.core.errors import NotFound, ValidationFailed
+from shieldwall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from shieldwall.core.requests import get_actor
 from shieldwall.core.views_support import add_errors, domain_errors, paginate, render_page, submit
 from shieldwall.logistics.selectors import shipment_get
@@ -196,7 +196,7 @@ def inspection_detail(request: HttpRequest, id: int) -> HttpResponse:
 def _resolve(actor: Actor, form: Any, serials: list[str]) -> dict[str, SerialItem]:
     found = selectors.serial_items_by_serial(actor=actor, item_type_id=form.cleaned_data["item_type"].pk,
                                              serials=serials)
-    missing = [s for s in serials if s.upper() not in found]
+    missing = [s for s in serials if tables.normalise_serial(s) not in found]
     if missing:
         raise ValidationFailed({"serials" if "serials" in form.fields else "findings": [
             f"no such item released to you: {', '.join(missing[:10])}"]})
@@ -216,7 +216,8 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
             return services.inspection_record(
                 actor=actor, kind=form.cleaned_data["kind"], inspected_on=form.cleaned_data["inspected_on"],
                 location=form.cleaned_data["location"], notes=form.cleaned_data["notes"],
-                findings=[services.FindingSpec(items[s.upper()].pk, r, e) for s, r, e in parsed])
+                findings=[services.FindingSpec(items[tables.normalise_serial(s)].pk, r, e)
+                          for s, r, e in parsed])
 
         inspection = submit(form, record)
         if inspection is not None:
@@ -297,6 +298,7 @@ def loss_report_detail(request: HttpRequest, id: int) -> HttpResponse:
 def loss_report_create(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
     form = LossReportForm(request.POST or None)
+    created, refused = None, False
     if request.method == "POST" and form.is_valid():
         def report() -> Any:
             items = _resolve(actor, form, form.serial_list())
@@ -305,10 +307,15 @@ def loss_report_create(request: HttpRequest) -> HttpResponse:
                                                circumstances=data["circumstances"], occurred_on=data["occurred_on"],
                                                evidence_ref=data["evidence_ref"])
 
-        created = submit(form, report)
+        try:
+            created = submit(form, report)
+        except PermissionDenied as exc:
+            # Beside the serial numbers, saying who may report them, rather than a bare 403 page.
+            form.add_error("serials", exc.detail)
+            refused = True
         if created is not None:
             messages.success(request, "Loss report recorded; the items are no longer due for inspection.")
             return redirect("loss_report_detail", id=created.pk)
     return render_page(request, "monitoring/simple_form.html",
                        {"form": form, "title": "Report a loss or destruction", "back": "loss_report_list"},
-                       status=422 if form.errors else 200)
+                       status=403 if refused else 422 if form.errors else 200)

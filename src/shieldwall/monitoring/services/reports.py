@@ -13,9 +13,10 @@ from django.db.models import F
 from shieldwall.catalogue.models import ItemType
 from shieldwall.core import writes
 from shieldwall.core.actor import Actor
+from shieldwall.core.errors import PermissionDenied
 from shieldwall.core.markings import Releasability
 from shieldwall.logistics.services.common import day_of, fail, nation_by_code
-from shieldwall.monitoring import tables
+from shieldwall.monitoring import policy, tables
 from shieldwall.monitoring.models import (
     ACCOUNTABLE,
     DispositionLine,
@@ -74,7 +75,7 @@ def disposition_import(
     seen: dict[tuple[int, str], int] = {}
     for row in rows:
         type_id = types.get(row.cells.get("item_type", "").strip().lower())
-        serial = row.cells.get("serial_number", "").strip()
+        serial = tables.normalise_serial(row.cells.get("serial_number", ""))
         status = _status(row.cells.get("status", ""))
         if type_id is None:
             errors.append(tables.RowError(row.row, "item_type", f"unknown item type {row.cells.get('item_type')!r}"))
@@ -83,16 +84,16 @@ def disposition_import(
                                                              f"{', '.join(REPORTABLE)}"))
         if type_id is None or status is None:
             continue
-        key = (type_id, serial.upper())
+        key = (type_id, serial)
         if key in seen:
             errors.append(tables.RowError(row.row, "serial_number", f"{serial} is given twice (also row {seen[key]})"))
             continue
         seen[key] = row.row
         parsed.append((row, type_id, serial, status))
-    found = {(i.item_type_id, i.serial_number.upper()): i for i in
-             held.filter(serial_number__in=tables.spellings([p[2] for p in parsed]))}
+    found = {(i.item_type_id, i.serial_number): i for i in
+             held.filter(serial_number__in=[p[2] for p in parsed])}
     for row, type_id, serial, _status_value in parsed:
-        if (type_id, serial.upper()) not in found:
+        if (type_id, serial) not in found:
             errors.append(tables.RowError(row.row, "serial_number",
                                           f"no item {serial} of this type from {donor_nation.code} is "
                                           "recorded as yours"))
@@ -108,7 +109,7 @@ def _file(actor: Actor, donor_id: int, year: int, quarter: int, notes: str, clas
           count: int) -> DispositionImport:
     day = day_of(None)
     with transaction.atomic():
-        items = [found[(t, s.upper())] for _, t, s, _ in parsed]
+        items = [found[(t, s)] for _, t, s, _ in parsed]
         cls = max(int(DEFAULT_CLASSIFICATION), int(classification or 0), *(i.classification for i in items))
         report = DispositionReport(donor_id=donor_id, year=year, quarter=quarter, submitted_on=day, notes=notes,
                                    classification=cls, releasability=Releasability.REL_TO)
@@ -119,7 +120,7 @@ def _file(actor: Actor, donor_id: int, year: int, quarter: int, notes: str, clas
         changes: dict[str, list[int]] = {str(s): [] for s in APPLIED}
         mismatches = 0
         for row, type_id, serial, status in parsed:
-            item = found[(type_id, serial.upper())]
+            item = found[(type_id, serial)]
             applies = status != item.status and status in APPLIED and item.status in APPLIED
             if applies:
                 changes[status].append(item.pk)
@@ -143,7 +144,9 @@ def loss_report_create(
     *, actor: Actor, kind: str, item_ids: Sequence[int], circumstances: str, occurred_on: date | None = None,
     evidence_ref: str = "", classification: int | None = None, rel_to: Iterable[str] = (),
 ) -> LossReport:
-    """Items lost or destroyed: their status closes, they are no longer due for inspection."""
+    """Items lost or destroyed: their status closes, they are no longer due for inspection. Filed by the nation
+    holding them or by their donor (`policy.may_report_loss`); released to the donor, the recipient and the
+    holder."""
     if kind not in LossKind.values:
         raise fail("kind", f"use one of {', '.join(LossKind.values)}")
     if not circumstances.strip():
@@ -155,7 +158,7 @@ def loss_report_create(
     day = day_of(occurred_on, name="occurred_on")
     with transaction.atomic():
         items = list(SerialItem.objects.visible_to(actor).select_for_update().filter(pk__in=set(item_ids))
-                     .select_related("originator", "recipient"))
+                     .select_related("originator", "recipient", "custodian_nation"))
         if len(items) != len(set(item_ids)):
             raise fail("items", "serial item(s) not found")
         bad = [str(i) for i in items if i.status not in (*ACCOUNTABLE, SerialStatus.IN_TRANSIT)]
@@ -163,13 +166,21 @@ def loss_report_create(
             raise fail("items", f"already closed or not yet shipped: {', '.join(bad[:10])}")
         if len({(i.originator_id, i.recipient_id) for i in items}) > 1:
             raise fail("items", "one report covers the items of one donor held for one recipient")
+        if len({i.custodian_nation_id for i in items}) > 1:
+            raise fail("items", "one report covers the items held by one nation; report each holder's separately")
         first = items[0]
+        if not policy.may_report_loss(actor, holder_id=first.custodian_nation_id, donor_id=first.originator_id):
+            # Said here, with the nations named, rather than by the generic refusal of the write rule.
+            raise PermissionDenied(
+                f"{actor.nation_code or actor.username} may not report {', '.join(str(i) for i in items[:10])} "
+                f"lost or destroyed: that is for "
+                f"{policy.loss_reporters(holder=first.custodian_nation.code, donor=first.originator.code)}")
         cls = max(int(DEFAULT_CLASSIFICATION), int(classification or 0), *(i.classification for i in items))
         report = LossReport(kind=kind, occurred_on=day, donor=first.originator, recipient=first.recipient,
-                            circumstances=circumstances.strip(), evidence_ref=evidence_ref.strip(),
-                            classification=cls, releasability=Releasability.REL_TO)
-        codes = sorted({first.originator.code, first.recipient.code, actor.nation_code or "",
-                        *[c.strip().upper() for c in rel_to]} - {""})
+                            holder=first.custodian_nation, circumstances=circumstances.strip(),
+                            evidence_ref=evidence_ref.strip(), classification=cls, releasability=Releasability.REL_TO)
+        codes = sorted({first.originator.code, first.recipient.code, first.custodian_nation.code,
+                        actor.nation_code or "", *[c.strip().upper() for c in rel_to]} - {""})
         writes.create(actor=actor, obj=report, rel_to=codes, m2m={"items": [i.pk for i in items]})
         status = SerialStatus.LOST if kind == LossKind.LOST else SerialStatus.DESTROYED
         with cells.tracking(actor, [i.pk for i in items]):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q
 
@@ -102,8 +103,8 @@ def serial_items_register(
     location: str = "", on: date | None = None, dry_run: bool = False,
 ) -> RegisterReport:
     """Record the serial numbers of a planned shipment line's units (all of them, or none when any row has a
-    problem). Each item is RESTRICTED (or its line's or shipment's higher classification) // REL TO the donor and
-    the recipient."""
+    problem), upper-cased: "g-1" is refused when "G-1" is recorded for the item type. Each item is RESTRICTED (or
+    its line's or shipment's higher classification) // REL TO the donor and the recipient."""
     shipment, row = _shipment_line(actor, shipment_id, shipment_line_id)
     line = PledgeLine.objects.visible_to(actor).select_related("item_type").filter(pk=row.pledge_line_id).first()
     if line is None or line.item_type is None:
@@ -117,17 +118,19 @@ def serial_items_register(
     day = day_of(on, name="on")
     cls = max(int(DEFAULT_CLASSIFICATION), line.classification, shipment.classification)
     items = []
+    unique = next(c for c in SerialItem._meta.constraints if c.name == "serial_once_per_type")
     for entry in entries:
-        serial = entry.cells.get("serial_number", "").strip()
-        problem = tables.serial_problem(serial)
+        typed = entry.cells.get("serial_number", "").strip()
+        problem = tables.serial_problem(typed)
         if problem:
             errors.append(tables.RowError(entry.row, "serial_number", problem))
             continue
-        if serial.upper() in seen:
+        serial = tables.normalise_serial(typed)
+        if serial in seen:
             errors.append(tables.RowError(entry.row, "serial_number",
-                                          f"{serial} is given twice (also row {seen[serial.upper()]})"))
+                                          f"{typed} is given twice (also row {seen[serial]})"))
             continue
-        seen[serial.upper()] = entry.row
+        seen[serial] = entry.row
         item = SerialItem(
             item_type=line.item_type, item_class_id=line.item_type.item_class_id, serial_number=serial,
             pledge_line=line, shipment=shipment, recipient_id=shipment.recipient_id, status=SerialStatus.REGISTERED,
@@ -135,11 +138,13 @@ def serial_items_register(
             custodian_location=location[:200], custody_since=day, originator_id=shipment.originator_id,
             classification=cls, releasability=Releasability.REL_TO)
         try:
-            # Django's own uniqueness check (serial numbers are unique per item type, whoever recorded them).
-            item.validate_constraints()
-        except Exception:
+            # Django's own check of the database constraint: unique per item type whatever the case, whoever
+            # recorded them (so not limited to what this actor may see).
+            unique.validate(SerialItem, item)
+        except ValidationError:
+            spelt = f" (as {serial})" if serial != typed else ""
             errors.append(tables.RowError(entry.row, "serial_number",
-                                          f"{serial} is already recorded for {line.item_type.name}"))
+                                          f"{typed} is already recorded for {line.item_type.name}{spelt}"))
             continue
         items.append((entry.row, item))
     if have + len(items) > row.quantity and not errors:
@@ -243,11 +248,11 @@ def serials_received(*, actor: Actor, shipment: Shipment, shipment_line: Shipmen
     in_transit = SerialItem.objects.visible_to(actor).filter(shipment=shipment,
                                                              pledge_line_id=shipment_line.pledge_line_id,
                                                              status=SerialStatus.IN_TRANSIT)
-    available = {item.serial_number.upper(): item for item in in_transit}
+    available = {item.serial_number: item for item in in_transit}
     if not available and not serials:
         return 0  # a line without serial items
     if serials:
-        wanted = [s.strip().upper() for s in serials if s.strip()]
+        wanted = [tables.normalise_serial(s) for s in serials if s.strip()]
         unknown = [s for s in wanted if s not in available]
         if unknown:
             raise fail("serials", f"not in transit on this line: {', '.join(unknown[:10])}")
