@@ -12,9 +12,11 @@ Columns: `facts`/`cells` are the rows the viewer may see (of the facts, and of t
 is our code — selector, or for the page the whole HTTP response — against the database; `pd facts ms` is pandas
 doing the same sums over the facts in memory (the access rule's mask included, since the database applies it on
 every query), `pd cells ms` the same over the cells; `ratio` is db ms ÷ pd facts ms; `(min)` is the fastest run.
-The public page "cold" is computed with an empty cache (its tables, three SVG charts rendered by vl-convert, and
-the marking), "cached" is the same page served from the cache; "page sums" is the database part of a cold page
-(donors, groups, marking) without the charts; pandas' page is the donor sums and the distinct markings. Medians
+The public page "cold" is computed with an empty cache (its tables and the marking; its three charts are images
+the browser fetches from the chart URLs), "cached" is the same page served from the cache; "charts cold" is the
+three chart images with an empty cache (vl-convert renders each once per data version), one after the other;
+"page sums" is the database part of a cold page (donors, groups, marking); pandas' page is the donor sums and the
+distinct markings. Medians
 of --repeat runs: the machine is shared, so single runs vary (the load average is printed).
 
     .venv/bin/python bench/analytics.py                      # 1,000,000 facts, both databases
@@ -121,6 +123,13 @@ def run(args: argparse.Namespace) -> int:
         cache.clear()
         return client.get(url)
 
+    def cold_charts() -> Any:
+        # What a first visitor's browser fetches next: the page's three chart images, rendered by vl-convert.
+        cache.clear()
+        responses = [client.get(f"/public/charts/{chart}.svg?source={source.code}")
+                     for chart in ("donors", "donors-gdp", "groups")]
+        return next((r for r in responses if r.status_code != 200), responses[0])
+
     def page_sums() -> Any:
         anonymous = Actor.anonymous()
         return (selectors.donors(actor=anonymous, source=source, filters=everything),
@@ -144,12 +153,13 @@ def run(args: argparse.Namespace) -> int:
 
             metrics["public page cold"] = (cold_page, page, None)
             metrics["public page cached"] = (lambda: client.get(url), page, None)
+            metrics["public charts cold"] = (cold_charts, page, None)
             metrics["public page sums"] = (page_sums, page, None)
         for metric, (ours, theirs, measure) in metrics.items():
             t_db, min_db, result = timed(ours, args.repeat)
             t_facts, min_facts, _ = timed(lambda t=theirs: t(facts), args.repeat)
             t_cells, _min, _ = timed(lambda t=theirs: t(cells), args.repeat)
-            if metric.startswith("public page") and metric != "public page sums":
+            if metric.startswith("public") and metric != "public page sums":
                 assert result.status_code == 200, result.status_code
             print(f"{connection.vendor:<11} {metric:<19} {name:<7} {seen(facts, viewer, measure):>8,} "
                   f"{seen(cells, viewer, measure):>7,} {t_db * 1e3:>7.1f} {min_db * 1e3:>7.1f} "

@@ -155,13 +155,15 @@ class ContributionCell(Marked):
                     "releasability", "originator", "rel_key"], name="contribution_cell_once")]
         # Each covers the metrics' queries (SQLite reads the index alone) in the order they group by — measure,
         # releasability, then per donor or per month — so the sums are taken while reading the index instead of
-        # after sorting every cell; the public's PUBLIC cells of a measure are one range of it.
+        # after sorting every cell; the public's PUBLIC cells of a measure are one range of it. `id` closes them for
+        # PostgreSQL too: the access rule's REL TO test reads the cell's id, and without it there PostgreSQL fetched
+        # every cell from the table (1M facts, a member's donor ranking: 164 ms → 65 ms; SQLite indexes hold it).
         indexes = [
             models.Index(fields=["source", "measure", "releasability", "donor", "category", "period",
-                                 "classification", "originator", "channel", "amount_micro_eur"],
+                                 "classification", "originator", "channel", "amount_micro_eur", "id"],
                          name="contribution_cell_donors"),
             models.Index(fields=["source", "measure", "releasability", "period", "category", "donor",
-                                 "classification", "originator", "channel", "amount_micro_eur"],
+                                 "classification", "originator", "channel", "amount_micro_eur", "id"],
                          name="contribution_cell_months"),
         ]
 

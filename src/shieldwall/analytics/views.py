@@ -1,7 +1,8 @@
 """Pages of the analytics app: donors, series and heavy weapons for signed-in users (over what they may see),
 the public transparency page for everyone (PUBLIC data only, cacheable), chart downloads and table exports.
 
-Charts are SVG rendered on the server and inlined, so the pages need no script and no network.
+Charts are SVG rendered on the server, so the pages need no script and no network: inlined in the signed-in
+pages, and images from the cacheable chart URLs on the public page (see `views_support.dashboard`).
 """
 
 from __future__ import annotations

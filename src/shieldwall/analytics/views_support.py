@@ -61,8 +61,12 @@ def chart_response(name: str, *, fmt: str, actor: Actor, source: DataSource,
 
 
 def dashboard(*, actor: Actor, source: DataSource, filters: selectors.Filters, tables: tuple[str, ...],
-              charts: tuple[str, ...]) -> dict[str, object]:
-    """The tables and inline SVG charts of one page; each table computed once and shared by its charts."""
+              charts: tuple[str, ...], inline: bool = True) -> dict[str, object]:
+    """The tables and charts of one page; each table computed once and shared by its charts.
+
+    `inline`: render each chart's SVG into the page. The public page does not: its charts are images from the
+    cacheable chart URLs, so the page's figures come back in tens of milliseconds even right after the data
+    changed, and each chart (vl-convert takes ~150 ms per chart) is rendered once per data version and cached."""
     from shieldwall.analytics import charts as chart_module
     from shieldwall.analytics import tables as table_module
 
@@ -75,10 +79,12 @@ def dashboard(*, actor: Actor, source: DataSource, filters: selectors.Filters, t
             rows[name] = table_module.rows(name, actor=actor, source=source, filters=filters)
     svgs = []
     for name in charts:
-        data = rows.get(table_module.CHART_TABLES[name]) or chart_rows(name, actor=actor, source=source,
-                                                                       filters=filters)
-        svgs.append({"name": name, "title": chart_module.TITLES[name],
-                     "svg": chart_module.svg(chart_spec(name, data, source=source, filters=filters))})
+        svg = ""
+        if inline:
+            data = rows.get(table_module.CHART_TABLES[name]) or chart_rows(name, actor=actor, source=source,
+                                                                           filters=filters)
+            svg = chart_module.svg(chart_spec(name, data, source=source, filters=filters))
+        svgs.append({"name": name, "title": chart_module.TITLES[name], "svg": svg})
     columns = {name: table_module.table(name).columns for name in tables}
     return {"tables": {name: {"columns": columns[name], "rows": rows[name],
                               "cells": table_cells(columns[name], rows[name])} for name in tables},
@@ -93,7 +99,8 @@ def results(*, actor: Actor, source: DataSource, filters: selectors.Filters, tab
     (`selectors.data_key`), data set, filters and query, and then served from the cache; anyone else's is
     computed for them."""
     def compute() -> tuple[str, Any]:
-        board = dashboard(actor=actor, source=source, filters=filters, tables=tables, charts=charts)
+        board = dashboard(actor=actor, source=source, filters=filters, tables=tables, charts=charts,
+                          inline=not public)
         html = render_to_string("analytics/_region.html", {"source": source, "board": board, "public": public,
                                                            "query": query})
         return html, selectors.marking_of_facts(actor=actor, source=source, filters=filters)
