@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
+from shieldwall.core import audit
 from shieldwall.core.actor import Actor
 from shieldwall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from shieldwall.core.models import AuditEvent
@@ -248,3 +249,85 @@ def test_import_needs_a_visible_package_of_ones_nation(fra_officer: Actor, deu_o
     hidden = factories.package(fra_officer, classification=2)
     with pytest.raises(NotFound):
         import_csv(deu_officer, hidden, GOOD, dry_run=True)  # RESTRICTED clearance
+
+
+# --- the batched import writes and refuses what entering each line by hand does ---------------------------------
+
+SAME = ("item_type,description,quantity,value,currency,value_date,restriction_flags,classification,releasability,"
+        "rel_to\n"
+        "155 mm M107 HE,HE,1000,3500000,USD,2024-03-15,eeum;territory_only,,,\n"
+        "155 mm L15 HE,,500,2000000,EUR,2024-03-16,,RESTRICTED,REL_TO,gbr\n"
+        "CAESAR,Guns,6,27000000.50,GBP,2024-03-17,,,,\n")
+
+
+def by_hand(cat: dict[str, Any]) -> list[services.LineSpec]:
+    """The lines of SAME as the line service takes them."""
+    return [
+        services.LineSpec(item_type_id=cat["m107"].pk, description="HE", quantity=1000,
+                          value_amount=Decimal("3500000.00"), currency="USD", value_date=date(2024, 3, 15),
+                          restriction_flags=("eeum", "territory_only")),
+        services.LineSpec(item_type_id=cat["l15"].pk, quantity=500, value_amount=Decimal("2000000.00"),
+                          currency="EUR", value_date=date(2024, 3, 16), classification=1, releasability="REL_TO",
+                          rel_to=("GBR",)),
+        services.LineSpec(item_type_id=cat["caesar"].pk, description="Guns", quantity=6,
+                          value_amount=Decimal("27000000.50"), currency="GBP", value_date=date(2024, 3, 17)),
+    ]
+
+
+def written(line: PledgeLine) -> tuple[Any, ...]:
+    """What was written for a line, its package and ids aside: its fields, REL TO rows, event and audit event."""
+    skip = {"id", "package", "created_at", "updated_at"}
+    fields = {f.attname: getattr(line, f.attname) for f in PledgeLine._meta.concrete_fields if f.name not in skip}
+    event = PledgeEvent.objects.get(line=line)
+    audited = AuditEvent.objects.get(object_type="pledges.pledgeline", object_id=str(line.pk))
+    changes = {k: v for k, v in audited.changes.items() if k != "package"}
+    return (fields, sorted(line.rel_to.values_list("code", flat=True)),
+            (event.from_status, event.to_status, event.quantity, event.value_eur, event.effective_date,
+             event.recorded_by_id, event.note),
+            (audited.action, audited.actor_username, audited.object_repr, changes, audited.classification,
+             audited.releasability, audited.originator, audited.rel_to))
+
+
+def test_import_writes_what_entering_each_line_by_hand_writes(fra_officer: Actor, fra_package: Package,
+                                                              cat: dict[str, Any]) -> None:
+    other = factories.package(fra_officer, title="Entered by hand")
+    hand = [services.line_create(actor=fra_officer, package_id=other.pk, line=spec) for spec in by_hand(cat)]
+    last_seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    report = import_csv(fra_officer, fra_package, SAME, dry_run=False)
+    assert report.ok and len(report.created) == 3
+    imported = list(PledgeLine.objects.visible_to(fra_officer).filter(pk__in=report.created).order_by("id"))
+    assert [written(line) for line in imported] == [written(line) for line in hand]
+    assert written(imported[1])[1] == ["FRA", "GBR"]  # REL TO rows, the originator added
+    assert written(imported[1])[3][-1] == ",FRA,GBR,"  # the audit event carries the line's marking
+    # One event per line, appended in file order right after the chain's end, and the chain still verifies.
+    events = AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")
+    assert [(e.seq, e.object_id) for e in events] == [(last_seq + 1 + i, str(line.pk))
+                                                      for i, line in enumerate(imported)]
+    assert audit.verify().intact
+
+
+def test_checks_of_the_write_are_reported_per_row_as_by_hand(fra_officer: Actor, fra_package: Package,
+                                                             cat: dict[str, Any]) -> None:
+    text = ("item_type,description,quantity,value,currency,value_date,releasability,rel_to\n"
+            "CAESAR,,1,1000,EUR,2024-03-15,REL_TO,\n"
+            "CAESAR,,1,1000,EUR,2024-03-15,,XXX\n"
+            f"CAESAR,{'x' * 301},1,1000,EUR,2024-03-15,,\n"
+            "CAESAR,,1,1000,EUR,2024-03-15,,\n")
+    report = import_csv(fra_officer, fra_package, text, dry_run=False)
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (2, "rel_to", "REL TO needs at least one nation"),
+        (3, "rel_to", "unknown nation code(s): XXX"),
+        (4, "description", "Ensure this value has at most 300 characters (it has 301)."),
+    ]
+    assert (report.valid, report.created) == (1, [])
+    assert PledgeLine.objects.visible_to(fra_officer).count() == 0
+    # The line service refuses the same lines with the same messages.
+    caesar = cat["caesar"].pk
+    for spec, error in [
+        (services.LineSpec(item_type_id=caesar, releasability="REL_TO"), report.errors[0]),
+        (services.LineSpec(item_type_id=caesar, rel_to=("XXX",), releasability="REL_TO"), report.errors[1]),
+        (services.LineSpec(item_type_id=caesar, description="x" * 301), report.errors[2]),
+    ]:
+        with pytest.raises(ValidationFailed) as exc:
+            services.line_create(actor=fra_officer, package_id=fra_package.pk, line=spec)
+        assert exc.value.errors == {error.column: [error.message]}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -117,22 +117,10 @@ def marking_of(obj: models.Model | None, actor: Actor) -> EventMarking:
                         f",{','.join(codes)}," if codes else "")
 
 
-def record(
-    *,
-    actor: Actor,
-    action: str,
-    obj: models.Model | None = None,
-    object_type: str | None = None,
-    object_id: str | int | None = None,
-    changes: Mapping[str, Any] | None = None,
-    marking: EventMarking | None = None,
-) -> AuditEvent:
-    """Append one event; must run inside the transaction of the change it records."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("audit.record() must run inside the service's transaction")
-    mark = marking or marking_of(obj, actor)
-    _lock_chain()
-    last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+def _new_event(actor: Actor, action: str, obj: models.Model | None, object_type: str | None,
+               object_id: str | int | None, changes: Mapping[str, Any] | None, mark: EventMarking,
+               last: AuditEvent | None) -> AuditEvent:
+    """The event that follows `last` in the chain, hashed, not saved."""
     event = AuditEvent(
         seq=(last.seq + 1) if last else 1,
         at=timezone.now(),
@@ -153,8 +141,62 @@ def record(
     # Round-trip through JSON so the hash covers exactly what the database will hand back.
     event.changes = json.loads(json.dumps(event.changes))
     event.hash = compute_hash(event)
+    return event
+
+
+def _last_event() -> AuditEvent | None:
+    return AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+
+
+def record(
+    *,
+    actor: Actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    changes: Mapping[str, Any] | None = None,
+    marking: EventMarking | None = None,
+) -> AuditEvent:
+    """Append one event; must run inside the transaction of the change it records."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.record() must run inside the service's transaction")
+    mark = marking or marking_of(obj, actor)
+    _lock_chain()
+    event = _new_event(actor, action, obj, object_type, object_id, changes, mark, _last_event())
     event.save(force_insert=True)
     return event
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of `record_many`: what `record()` would be given for it."""
+
+    action: str
+    obj: models.Model
+    changes: Mapping[str, Any]
+    marking: EventMarking | None = None
+
+
+def record_many(*, actor: Actor, entries: Sequence[Entry]) -> list[AuditEvent]:
+    """Append one event per entry, in order: the events `record()` called for each would append (the same
+    sequence numbers, links and hashes), under one lock and one read of the chain's end, in one INSERT.
+
+    Must run inside the transaction of the changes it records, as `record()`.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.record_many() must run inside the service's transaction")
+    if not entries:
+        return []
+    marks = [entry.marking or marking_of(entry.obj, actor) for entry in entries]
+    _lock_chain()
+    last = _last_event()
+    events: list[AuditEvent] = []
+    for entry, mark in zip(entries, marks, strict=True):
+        last = _new_event(actor, entry.action, entry.obj, None, None, entry.changes, mark, last)
+        events.append(last)
+    AuditEvent.objects.bulk_create(events)
+    return events
 
 
 @dataclass(frozen=True)

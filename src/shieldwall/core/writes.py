@@ -36,16 +36,20 @@ def audited_fields(obj: models.Model) -> list[str]:
     return [f.name for f in obj._meta.concrete_fields if f.name not in skip]
 
 
-def nation_ids(codes: Iterable[str]) -> list[int]:
-    """Resolve REL TO codes to nation ids, refusing unknown codes with the field named."""
+def nation_ids(codes: Iterable[str], *, known: Mapping[str, int] | None = None) -> list[int]:
+    """Resolve REL TO codes to nation ids, refusing unknown codes with the field named.
+
+    `known` (code -> id of the nations a batch names, read once) saves the query per record.
+    """
     from shieldwall.coalition.models import Nation
 
     wanted = sorted({c.strip().upper() for c in codes if c.strip()})
-    found = dict(Nation.objects.filter(code__in=wanted).values_list("code", "id"))
-    missing = [c for c in wanted if c not in found]
+    if known is None:
+        known = dict(Nation.objects.filter(code__in=wanted).values_list("code", "id"))
+    missing = [c for c in wanted if c not in known]
     if missing:
         raise ValidationFailed({"rel_to": [f"unknown nation code(s): {', '.join(missing)}"]})
-    return [found[c] for c in wanted]
+    return [known[c] for c in wanted]
 
 
 def _validate(obj: models.Model) -> None:
@@ -55,7 +59,9 @@ def _validate(obj: models.Model) -> None:
         raise ValidationFailed.from_django(exc) from exc
 
 
-def _apply_marking(obj: Marked, rel_to: Iterable[str] | None) -> list[str]:
+def marking_codes(obj: Marked, rel_to: Iterable[str] | None) -> list[str]:
+    """The REL TO codes `obj` carries once written with `rel_to` (None: keep its current ones), checked against
+    its releasability. Reads only the current codes of a saved record (when `rel_to` is None)."""
     if rel_to is None:
         codes = sorted(obj.rel_to.values_list("code", flat=True)) if obj.pk else []
     else:
@@ -67,14 +73,19 @@ def _apply_marking(obj: Marked, rel_to: Iterable[str] | None) -> list[str]:
         codes = sorted({*codes, obj.originator.code})
     if obj.releasability != Releasability.REL_TO and codes:
         raise ValidationFailed({"rel_to": ["a REL TO list only applies when releasability is REL TO"]})
+    return codes
+
+
+def _apply_marking(obj: Marked, rel_to: Iterable[str] | None) -> list[str]:
+    codes = marking_codes(obj, rel_to)
     if rel_to is not None:
         obj.rel_to.set(nation_ids(codes))
     return codes
 
 
-def _after_write(actor: Actor, obj: models.Model) -> None:
-    # A write must not take a record out of its author's sight, nor release it to them: re-check inside the
-    # transaction, so the change rolls back if it did.
+def check_releasable(actor: Actor, obj: models.Model) -> None:
+    """A write must not take a record out of its author's sight, nor release it to them: re-checked inside the
+    transaction after each write, so the change rolls back if it did."""
     if isinstance(obj, Marked) and not is_releasable(actor, obj):
         raise ValidationFailed(
             {"releasability": ["this marking would hide the record from you; include your own nation"]}
@@ -111,7 +122,7 @@ def create(
             getattr(obj, name).set(list(ids))
             changes[name] = [None, sorted(ids)]
         changes.update(extra_audit or {})
-        _after_write(actor, obj)
+        check_releasable(actor, obj)
         audit.record(actor=actor, action=action or f"{obj._meta.model_name}.create", obj=obj, changes=changes)
     return obj
 
@@ -167,7 +178,7 @@ def update(
             if old != sorted(ids):
                 diffs[name] = [old, sorted(ids)]
         diffs.update(extra_audit or {})
-        _after_write(actor, obj)
+        check_releasable(actor, obj)
         audit.record(actor=actor, action=action or f"{obj._meta.model_name}.update", obj=obj, changes=diffs)
     return obj
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from django.db import transaction
 
+from shieldwall.catalogue.models import ItemType
 from shieldwall.core import writes
 from shieldwall.core.actor import Actor
 from shieldwall.core.errors import ValidationFailed
@@ -42,13 +44,15 @@ EDITABLE_WHILE_ANNOUNCED = {"item_type_id", "quantity", "value_amount", "currenc
 EDITABLE_BEFORE_ALLOCATION = {"requirement_id"}
 
 
-def _create_line(actor: Actor, package: Package, spec: LineSpec, effective_date: date | None,
-                 *, permission: str = "create") -> PledgeLine:
-    item_type = _item_type(spec.item_type_id)
+def _new_line(actor: Actor, package: Package, spec: LineSpec, item_type: ItemType | None,
+              *, package_codes: Sequence[str] | None = None) -> tuple[PledgeLine, list[str]]:
+    """The unsaved line `spec` describes in `package`, checked against the package (kind, value, requirement,
+    marking), and its REL TO codes."""
     _check_kind(package, item_type, spec.quantity)
     value = _valuation(spec.value_amount, spec.currency, spec.value_date or package.date)
     requirement = _requirement(actor, spec.requirement_id, item_type) if spec.requirement_id else None
-    cls, rel, codes = _line_marking(package, spec.classification, spec.releasability, spec.rel_to)
+    cls, rel, codes = _line_marking(package, spec.classification, spec.releasability, spec.rel_to,
+                                    package_codes=package_codes)
     line = PledgeLine(
         package=package, originator_id=package.originator_id, item_type=item_type,
         description=spec.description, quantity=spec.quantity, value_amount=value.amount, currency=value.currency,
@@ -59,6 +63,12 @@ def _create_line(actor: Actor, package: Package, spec: LineSpec, effective_date:
         excluded_uses=_choices("excluded_uses", spec.excluded_uses, UseCategory.values),
         requirement=requirement, classification=cls, releasability=rel,
     )
+    return line, codes
+
+
+def _create_line(actor: Actor, package: Package, spec: LineSpec, effective_date: date | None,
+                 *, permission: str = "create") -> PledgeLine:
+    line, codes = _new_line(actor, package, spec, _item_type(spec.item_type_id))
     day = _effective_date(effective_date, package)
     line = writes.create(actor=actor, obj=line, rel_to=codes, action="pledge_line.create", permission=permission)
     _event(line, actor, before="", after=LineStatus.ANNOUNCED, units=line.quantity, day=day)

@@ -166,9 +166,12 @@ def _widens(package: Package, classification: int, releasability: str, codes: Se
 
 
 def _line_marking(package: Package, classification: int | None, releasability: str | None,
-                  rel_to: Sequence[str] | None, current: PledgeLine | None = None) -> tuple[int, str, list[str]]:
-    """The line's marking: given values, else the line's current ones, else the package's; never wider."""
-    package_codes = _codes(package)
+                  rel_to: Sequence[str] | None, current: PledgeLine | None = None,
+                  *, package_codes: Sequence[str] | None = None) -> tuple[int, str, list[str]]:
+    """The line's marking: given values, else the line's current ones, else the package's; never wider.
+
+    `package_codes`: the package's REL TO codes when the caller has read them already (an import, per file)."""
+    package_codes = _codes(package) if package_codes is None else list(package_codes)
     base_cls = current.classification if current else package.classification
     base_rel = current.releasability if current else package.releasability
     cls = base_cls if classification is None else int(classification)
@@ -200,13 +203,21 @@ def _effective_date(given: date | None, package: Package, line: PledgeLine | Non
     return day
 
 
-def _event(line: PledgeLine, actor: Actor, *, before: str, after: str, units: int, day: date,
-           note: str = "") -> PledgeEvent:
-    return PledgeEvent.objects.create(
+def _new_event(line: PledgeLine, actor: Actor, *, before: str, after: str, units: int, day: date,
+               note: str = "") -> PledgeEvent:
+    """The lifecycle event of a step, not saved yet (an import saves its lines' events at once)."""
+    return PledgeEvent(
         line=line, from_status=before, to_status=after, quantity=units,
         value_eur=valuation.part_value(line.value_eur, units, line.quantity), effective_date=day,
         recorded_by_id=actor.user_id, note=note[:300],
     )
+
+
+def _event(line: PledgeLine, actor: Actor, *, before: str, after: str, units: int, day: date,
+           note: str = "") -> PledgeEvent:
+    event = _new_event(line, actor, before=before, after=after, units=units, day=day, note=note)
+    event.save(force_insert=True)
+    return event
 
 
 def _after_lines(actor: Actor, line_ids: Sequence[int], requirement_ids: Iterable[int | None]) -> None:
