@@ -84,7 +84,11 @@ def run(rows: int) -> int:
         report = services.line_import(actor=donor, package_id=package.pk, stream=io.BytesIO(data), size=len(data),
                                       dry_run=dry_run)
         _report(label, rows, time.perf_counter() - started, time.process_time() - cpu, ok=report.ok)
-    return 0
+    from shieldwall.core import audit
+
+    chain = audit.verify()  # the import appends its audit events at once: the chain must still hold
+    print(f"  audit chain {'intact' if chain.intact else f'BROKEN at #{chain.broken_seq}'} ({chain.count:,} events)")
+    return 0 if chain.intact else 1
 
 
 def _report(label: str, rows: int, seconds: float, cpu: float, *, ok: bool) -> None:
