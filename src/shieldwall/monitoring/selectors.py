@@ -105,27 +105,35 @@ def serial_item_list(*, actor: Actor, filters: SerialFilters | None = None, toda
 
 def serial_item_get(*, actor: Actor, id: int) -> SerialItem:
     """One item with its full history: the custody chain, the findings of the inspections the reader may see,
-    disposition report lines, loss reports, and its pledge line and shipment when visible."""
-    inspections = Inspection.objects.visible_to(actor).select_related("inspector_nation")
-    findings = (InspectionFinding.objects.filter(inspection__in=Inspection.objects.visible_to(actor))
-                .prefetch_related(Prefetch("inspection", queryset=inspections)).order_by("-inspection__inspected_on"))
-    disposition = (DispositionLine.objects.filter(report__in=DispositionReport.objects.visible_to(actor))
-                   .prefetch_related(Prefetch("report", queryset=DispositionReport.objects.visible_to(actor)))
-                   .order_by("-report__year", "-report__quarter"))
-    qs = serial_item_list(actor=actor).prefetch_related(
-        Prefetch("transfers", queryset=CustodyTransfer.objects.select_related("from_nation", "to_nation")
-                 .order_by("seq")),
-        Prefetch("findings", queryset=findings, to_attr="visible_findings"),
-        Prefetch("disposition_lines", queryset=disposition, to_attr="visible_disposition"),
-        Prefetch("loss_reports", queryset=LossReport.objects.visible_to(actor).order_by("-occurred_on"),
-                 to_attr="visible_losses"),
-        Prefetch("pledge_line", queryset=visible_lines(actor)),
-        Prefetch("shipment", queryset=Shipment.objects.visible_to(actor)),
-    )
+    disposition report lines, loss reports, and its pledge line and shipment when visible (None otherwise).
+
+    Plain queries rather than prefetches: one item's history is read often (the inspector's and the auditor's
+    page) and the prefetch machinery cost as much as the database; findings come with their inspection, and
+    disposition lines with their report, in one query each.
+    """
     try:
-        return qs.get(pk=id)
+        item = (visible_items(actor).select_related("item_type", "item_class", "originator", "recipient",
+                                                    "custodian_nation")
+                .prefetch_related("rel_to", Prefetch(
+                    "transfers", queryset=CustodyTransfer.objects.select_related("from_nation", "to_nation")
+                    .order_by("seq")))
+                .get(pk=id))
     except (SerialItem.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound(f"serial item {id} not found") from exc
+    item.visible_findings = list(  # type: ignore[attr-defined]
+        InspectionFinding.objects.filter(item_id=item.pk, inspection__in=Inspection.objects.visible_to(actor))
+        .select_related("inspection__inspector_nation").order_by("-inspection__inspected_on", "-id"))
+    item.visible_disposition = list(  # type: ignore[attr-defined]
+        DispositionLine.objects.filter(item_id=item.pk, report__in=DispositionReport.objects.visible_to(actor))
+        .select_related("report").order_by("-report__year", "-report__quarter", "-id"))
+    item.visible_losses = list(  # type: ignore[attr-defined]
+        LossReport.objects.visible_to(actor).filter(items=item.pk).order_by("-occurred_on", "-id"))
+    line = visible_lines(actor).filter(pk=item.pledge_line_id).first() if item.pledge_line_id else None
+    shipment = Shipment.objects.visible_to(actor).filter(pk=item.shipment_id).first() if item.shipment_id else None
+    # What the reader may not see reads as absent (None), never as the hidden record.
+    SerialItem._meta.get_field("pledge_line").set_cached_value(item, line)  # type: ignore[union-attr]
+    SerialItem._meta.get_field("shipment").set_cached_value(item, shipment)  # type: ignore[union-attr]
+    return item
 
 
 def serial_items_by_serial(*, actor: Actor, item_type_id: int | None, serials: list[str]
