@@ -9,6 +9,7 @@ item's history under 20 ms. A direct scan of the visible items (what the cells r
 
     .venv/bin/python bench/monitoring.py                      # both databases, 1,000,000 items
     .venv/bin/python bench/monitoring.py --db sqlite --items 100000
+    .venv/bin/python bench/monitoring.py --keep               # re-time the last run's databases
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="time the databases of the last run again")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -48,25 +50,28 @@ def main() -> int:
           f"{args.repeat} runs")
     status = 0
     for db in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
-        url = f"sqlite:///{ROOT / 'var' / 'bench-monitoring.sqlite3'}" if db == "sqlite" else _pg_url()
+        url = f"sqlite:///{ROOT / 'var' / 'bench-monitoring.sqlite3'}" if db == "sqlite" else _pg_url(args.keep)
         if url is None:
             print(f"{db:<11} skipped: PostgreSQL not reachable")
             continue
-        if db == "sqlite":
+        if db == "sqlite" and not args.keep:
             (ROOT / "var").mkdir(exist_ok=True)
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{ROOT / 'var' / 'bench-monitoring.sqlite3'}{suffix}").unlink(missing_ok=True)
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "shieldwall.config.settings.dev"}
-        cmd = [sys.executable, __file__, "--child", "--items", str(args.items), "--repeat", str(args.repeat)]
+        cmd = [sys.executable, __file__, "--child", "--items", str(args.items), "--repeat", str(args.repeat),
+               *(["--keep"] if args.keep else [])]
         status |= subprocess.run(cmd, env=env, check=False).returncode
     return status
 
 
-def _pg_url() -> str | None:
+def _pg_url(keep: bool = False) -> str | None:
     try:
         import psycopg
 
         with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            if keep:
+                return PG_BENCH_URL
             conn.execute("DROP DATABASE IF EXISTS shieldwall_bench_monitoring")
             conn.execute("CREATE DATABASE shieldwall_bench_monitoring")
         return PG_BENCH_URL
@@ -82,6 +87,11 @@ def run(args: argparse.Namespace) -> int:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    if args.keep:
+        world = existing()
+        print(f"{connection.vendor:<11} the data of the last run: {world['items']:,} items", flush=True)
+        measure(world, args.repeat)
+        return 0
     started = time.perf_counter()
     world = populate(args.items)
     if connection.vendor == "postgresql":
@@ -96,6 +106,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 # --- population ------------------------------------------------------------------------------------------------
+
+
+def existing() -> dict[str, object]:
+    """The world `populate` returned, read back from a database it filled."""
+    from shieldwall.catalogue.models import ItemClass
+    from shieldwall.coalition.models import Nation
+    from shieldwall.monitoring.models import SerialItem
+
+    classes = dict(ItemClass.objects.filter(name__in=CLASSES).values_list("name", "pk"))
+    return {"ids": dict(Nation.objects.values_list("code", "pk")), "items": SerialItem.unscoped.count(),
+            "classes": [classes[name] for name in CLASSES]}
 
 
 def populate(n_items: int) -> dict[str, object]:
