@@ -326,16 +326,8 @@ def test_loss_reports_create_list_show(client: Client, fra_officer_user: User, u
 
 
 def test_loss_report_by_the_ally_holding_the_item_and_who_may_when_refused(
-        client: Client, make_user: Any, ukr_desk: Actor, guns: list[SerialItem]) -> None:
-    from shieldwall.core.markings import Classification
-    from shieldwall.monitoring import services
-
-    gbr_user = make_user("gbr-officer", "GBR", ["donor"], Classification.CONFIDENTIAL)
-    pol_user = make_user("pol-officer", "POL", ["donor"], Classification.CONFIDENTIAL)
-    services.serial_item_transfer(actor=ukr_desk, item_ids=[guns[0].pk, guns[1].pk], to_nation="GBR",
-                                  to_unit="GBR depot", on=date(2025, 3, 1))
-    services.serial_item_transfer(actor=Actor.for_user(gbr_user), item_ids=[guns[1].pk], to_nation="POL",
-                                  to_unit="POL depot", on=date(2025, 3, 2))
+        client: Client, guns: list[SerialItem], handed_on: tuple[Any, Any]) -> None:
+    gbr_user, pol_user = handed_on
     body = {"kind": "lost", "circumstances": "Missing at muster", "occurred_on": "2025-03-03"}
     refused = post(client, "/api/v1/loss-reports", {**body, "item_ids": [guns[1].pk]}, bearer(gbr_user))
     assert refused.status_code == 403

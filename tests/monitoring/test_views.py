@@ -9,7 +9,6 @@ import html
 import io
 import json
 import re
-from datetime import date
 from typing import Any
 
 import pytest
@@ -307,19 +306,10 @@ def test_loss_report_create_list_detail(client: Client, ukr_desk_user: User, fra
     assert client.get(reverse("loss_report_detail", args=[report.pk])).status_code == 404
 
 
-def test_loss_form_by_a_former_holder_says_who_may_report(client: Client, fra_officer: Actor, ukr_desk: Actor,
-                                                         make_user: Any, guns: list[SerialItem],
-                                                         cat: dict[str, Any]) -> None:
+def test_loss_form_by_a_former_holder_says_who_may_report(client: Client, fra_officer: Actor, guns: list[SerialItem],
+                                                         cat: dict[str, Any], handed_on: tuple[Any, Any]) -> None:
     """An ally holding an item reports it from the page; one that held it before is told who may."""
-    from shieldwall.core.markings import Classification
-    from shieldwall.monitoring import services
-
-    gbr_user = make_user("gbr-officer", "GBR", ["donor"], Classification.CONFIDENTIAL)
-    pol_user = make_user("pol-officer", "POL", ["donor"], Classification.CONFIDENTIAL)
-    services.serial_item_transfer(actor=ukr_desk, item_ids=[guns[0].pk, guns[1].pk], to_nation="GBR",
-                                  to_unit="GBR depot", on=date(2025, 3, 1))
-    services.serial_item_transfer(actor=Actor.for_user(gbr_user), item_ids=[guns[1].pk], to_nation="POL",
-                                  to_unit="POL depot", on=date(2025, 3, 2))
+    gbr_user, pol_user = handed_on
     form = {"kind": "lost", "occurred_on": "2025-03-03", "item_type": str(cat["m777"].pk),
             "circumstances": "Missing at muster"}
     client.force_login(gbr_user)
