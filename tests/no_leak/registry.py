@@ -514,6 +514,13 @@ API_CASES.update({
 PAGE_CASES.update({
     "catalogue": Case(),
     "item_class_detail": Case(params={"id": "#item_class"}),
+    # Admin pages of unmarked reference data: others get 403, a POST of nothing writes nothing.
+    "item_class_create": Case(),
+    "item_class_edit": Case(params={"id": "#item_class"}),
+    "item_type_create": Case(),
+    "item_type_edit": Case(params={"id": "#item_type"}),
+    "compatibility_add": Case("write", params={"id": "#item_type"}),
+    "compatibility_remove": Case("write", params={"id": "#item_type"}),
     "requirement_list": Case(),
     "requirement_export": Case(query="format=json"),
     "requirement_create": Case(),
@@ -528,6 +535,9 @@ CLI_CASES.update({
     "catalogue seed": Case("create"),
     "catalogue list": Case(),
     "catalogue show": Case(params={"{id}": "#item_class"}, query="{id}"),
+    "catalogue add-class": Case("create"), "catalogue add-type": Case("create"),
+    "catalogue edit-class": Case("write", params={"{id}": "#item_class"}, query="{id} --name x"),
+    "catalogue edit-type": Case("write", params={"{id}": "#item_type"}, query="{id} --name x"),
     "requirement list": Case(),
     "requirement show": Case(params={"{id}": "requirement"}, query="{id}"),
     "requirement create": Case("create"),
