@@ -16,19 +16,13 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from shieldwall.cli import main
 from shieldwall.coalition.models import Meeting, Membership, Nation
 from shieldwall.core import operations
 from shieldwall.core.models import ApiToken, AuditEvent, User
+from tests.cli_support import run
 
 SUBCOMMANDS = ("serve", "migrate", "demo", "createuser", "worker", "audit", "check", "token", "nation",
                "organisation", "membership", "coalition", "meeting", "announcement")
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:

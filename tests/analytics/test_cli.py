@@ -9,17 +9,11 @@ import pytest
 from django.test import Client
 
 from shieldwall.analytics.models import DataSource
-from shieldwall.cli import main
 from shieldwall.core.models import User
 from tests.analytics.conftest import kiel_dir
+from tests.cli_support import run
 
 pytestmark = pytest.mark.django_db
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_import_kiel_needs_a_user_and_is_idempotent(capsys: pytest.CaptureFixture[str], analyst_user: User) -> None:

@@ -3,30 +3,17 @@ with a non-zero exit, and the round trip through `catalogue show`."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from shieldwall.catalogue.models import ItemClass, ItemType
-from shieldwall.cli import main
 from shieldwall.core.models import AuditEvent, User
+from tests.cli_support import run, run_json
 from tests.needs.factories import make_catalogue
 
 pytestmark = pytest.mark.django_db
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
-    code, out, err = run(capsys, "--format", "json", *argv)
-    assert code == 0, err
-    return json.loads(out)
 
 
 def test_type_round_trip(capsys: pytest.CaptureFixture[str], nations: Any, admin_user: User) -> None:

@@ -8,24 +8,12 @@ from typing import Any
 
 import pytest
 
-from shieldwall.cli import main
 from shieldwall.matching.models import Scenario
 from shieldwall.pledges.models import PledgeLine
+from tests.cli_support import run, run_json
 from tests.matching.conftest import today
 
 pytestmark = pytest.mark.django_db
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
-    code, out, err = run(capsys, "--format", "json", *argv)
-    assert code == 0, err
-    return json.loads(out)
 
 
 def test_scenario_run_show_approve(capsys: pytest.CaptureFixture[str], world: dict[str, Any], coord_user: Any,

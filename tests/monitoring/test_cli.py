@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from shieldwall.cli import main
 from shieldwall.core.actor import Actor
 from shieldwall.core.models import User
 from shieldwall.logistics.models import Shipment
 from shieldwall.monitoring.models import DispositionReport, Inspection, SerialItem
+from tests.cli_support import run
 
 pytestmark = pytest.mark.django_db
 FRA, UKR, GBR = "fra-donor", "ukr-recipient", "gbr-analyst"
@@ -26,12 +26,6 @@ FRA, UKR, GBR = "fra-donor", "ukr-recipient", "gbr-analyst"
 @pytest.fixture
 def users(fra_officer_user: User, ukr_desk_user: User, gbr_analyst_user: User) -> None:
     """The three users the commands run as (--as fra-donor, ukr-recipient, gbr-analyst)."""
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def as_json(capsys: pytest.CaptureFixture[str], user: str, *argv: str) -> Any:

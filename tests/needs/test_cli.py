@@ -3,27 +3,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from shieldwall.cli import main
+from tests.cli_support import run, run_json
 
 pytestmark = pytest.mark.django_db
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
-    code, out, err = run(capsys, "--format", "json", *argv)
-    assert code == 0, err
-    return json.loads(out)
 
 
 def test_requirement_commands(capsys: pytest.CaptureFixture[str], case: dict[str, Any], ukr_desk_user: Any,

@@ -11,26 +11,14 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from shieldwall.cli import main
 from shieldwall.core.actor import Actor
 from shieldwall.needs.models import Requirement
 from shieldwall.pledges.models import PledgeLine
+from tests.cli_support import run, run_json
 from tests.pledges import factories
 from tests.pledges.test_importing import big_file
 
 pytestmark = pytest.mark.django_db
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
-    code, out, err = run(capsys, "--format", "json", *argv)
-    assert code == 0, err
-    return json.loads(out)
 
 
 def one_line_error(err: str) -> str:

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from shieldwall.cli import main
 from shieldwall.coalition.models import SecurityAgreement
 from shieldwall.core.actor import Actor
 from shieldwall.core.models import User
+from tests.cli_support import run, run_json
 
 pytestmark = pytest.mark.django_db
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
-    code, out, err = run(capsys, "--format", "json", *argv)
-    assert code == 0, err
-    return json.loads(out)
 
 
 def test_report_meeting(capsys: pytest.CaptureFixture[str], words: dict[str, Any], fra_officer_user: User) -> None:
