@@ -17,13 +17,12 @@ from shieldwall.catalogue import selectors, services
 from shieldwall.catalogue.forms import CompatibilityForm, CompatibilityRemoveForm, ItemClassForm, ItemTypeForm
 from shieldwall.catalogue.models import ItemClass, ItemType
 from shieldwall.coalition.models import CapabilityAreaCode
+from shieldwall.core import writes
 from shieldwall.core.access import can
 from shieldwall.core.actor import Actor
 from shieldwall.core.errors import PermissionDenied
 from shieldwall.core.requests import get_actor
 from shieldwall.core.views_support import domain_errors, render_page, submit
-
-ADMINS_ONLY = "only administrators edit the catalogue"
 
 
 class CatalogueFilterForm(forms.Form):
@@ -56,17 +55,12 @@ def item_class_detail(request: HttpRequest, id: int) -> HttpResponse:
 # --- admin pages: item classes ----------------------------------------------------------------------------------
 
 
-def _admin(actor: Actor, action: str, obj: ItemClass | ItemType | type[ItemClass] | type[ItemType]) -> None:
-    if not can(actor, action, obj):
-        raise PermissionDenied(ADMINS_ONLY)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def item_class_create(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
-    _admin(actor, "create", ItemClass)
+    writes.require(actor, "create", ItemClass)
     form = ItemClassForm(request.POST or None, actor=actor, initial={"area": request.GET.get("area")})
     if request.method == "POST" and form.is_valid():
         obj = submit(form, lambda: services.item_class_create(actor=actor, **form.values()))
@@ -83,7 +77,7 @@ def item_class_create(request: HttpRequest) -> HttpResponse:
 def item_class_edit(request: HttpRequest, id: int) -> HttpResponse:
     actor = get_actor(request)
     item_class = selectors.item_class_get(actor=actor, id=id)
-    _admin(actor, "change", item_class)
+    writes.require(actor, "change", item_class)
     form = ItemClassForm(request.POST or None, actor=actor, initial=ItemClassForm.initial_of(item_class))
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data["version"]
@@ -104,7 +98,7 @@ def item_class_edit(request: HttpRequest, id: int) -> HttpResponse:
 @domain_errors
 def item_type_create(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
-    _admin(actor, "create", ItemType)
+    writes.require(actor, "create", ItemType)
     form = ItemTypeForm(request.POST or None, actor=actor, initial={"item_class": request.GET.get("item_class")})
     if request.method == "POST" and form.is_valid():
         obj = submit(form, lambda: services.item_type_create(actor=actor, **form.values()))
@@ -133,7 +127,7 @@ def _type_page(request: HttpRequest, actor: Actor, item_type: ItemType, *, form:
 def item_type_edit(request: HttpRequest, id: int) -> HttpResponse:
     actor = get_actor(request)
     item_type = selectors.item_type_get(actor=actor, id=id)
-    _admin(actor, "change", item_type)
+    writes.require(actor, "change", item_type)
     form = ItemTypeForm(request.POST or None, actor=actor, initial=ItemTypeForm.initial_of(item_type))
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data["version"]
@@ -151,7 +145,7 @@ def item_type_edit(request: HttpRequest, id: int) -> HttpResponse:
 def compatibility_add(request: HttpRequest, id: int) -> HttpResponse:
     actor = get_actor(request)
     item_type = selectors.item_type_get(actor=actor, id=id)
-    _admin(actor, "change", item_type)
+    writes.require(actor, "change", item_type)
     form = CompatibilityForm(request.POST, actor=actor)
     if form.is_valid():
         data = form.cleaned_data
@@ -169,7 +163,7 @@ def compatibility_add(request: HttpRequest, id: int) -> HttpResponse:
 def compatibility_remove(request: HttpRequest, id: int) -> HttpResponse:
     actor = get_actor(request)
     item_type = selectors.item_type_get(actor=actor, id=id)
-    _admin(actor, "change", item_type)
+    writes.require(actor, "change", item_type)
     form = CompatibilityRemoveForm(request.POST)
     if form.is_valid():
         compat = selectors.compatibility_get(actor=actor, id=form.cleaned_data["compatibility"])

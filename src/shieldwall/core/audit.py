@@ -96,6 +96,12 @@ class EventMarking:
     originator: str
     rel_to: str
 
+    @classmethod
+    def of(cls, classification: int, releasability: str, originator: str, codes: Iterable[str]) -> EventMarking:
+        """A record's marking as events carry it: REL TO codes sorted, between commas for a LIKE match."""
+        ordered = sorted(codes)
+        return cls(classification, releasability, originator, f",{','.join(ordered)}," if ordered else "")
+
 
 def marking_of(obj: models.Model | None, actor: Actor) -> EventMarking:
     """The marking an event about `obj` carries: the record's own, else that of the marked record it belongs
@@ -112,9 +118,8 @@ def marking_of(obj: models.Model | None, actor: Actor) -> EventMarking:
                 break
     if source is None:
         return EventMarking(0, "COALITION", actor.nation_code or "", "")
-    codes = sorted(source.rel_to.values_list("code", flat=True)) if source.releasability == "REL_TO" else []
-    return EventMarking(source.classification, source.releasability, source.originator.code,
-                        f",{','.join(codes)}," if codes else "")
+    codes = source.rel_to.values_list("code", flat=True) if source.releasability == "REL_TO" else []
+    return EventMarking.of(source.classification, source.releasability, source.originator.code, codes)
 
 
 def _new_event(actor: Actor, action: str, obj: models.Model | None, object_type: str | None,

@@ -54,8 +54,7 @@ class RegisterReport:
 
 
 def _event_marking(classification: int, codes: Iterable[str], originator: str) -> audit.EventMarking:
-    listed = sorted(set(codes))
-    return audit.EventMarking(int(classification), Releasability.REL_TO, originator, f",{','.join(listed)},")
+    return audit.EventMarking.of(int(classification), Releasability.REL_TO, originator, set(codes))
 
 
 def _add_rel_to(item_ids: Sequence[int], nation_ids: Iterable[int]) -> None:

@@ -277,6 +277,5 @@ def _audit(actor: Actor, built: _Built, origin: str) -> None:
     changes["rel_to"] = [None, built.codes]
     changes["steps"] = [None, [[e.reached, e.day.isoformat(), e.units, e.actor.username, e.note]
                                for e in built.events]]
-    marking = audit.EventMarking(line.classification, line.releasability, origin,
-                                 f",{','.join(built.codes)}," if built.codes else "")
+    marking = audit.EventMarking.of(line.classification, line.releasability, origin, built.codes)
     audit.record(actor=actor, action="pledge_line.load", obj=line, changes=changes, marking=marking)

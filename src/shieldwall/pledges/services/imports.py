@@ -148,8 +148,7 @@ def _write(actor: Actor, checked: list[_Checked], day: date, origin: str) -> lis
     for c in checked:
         changes = {k: [None, v] for k, v in audit.snapshot(c.line, writes.audited_fields(c.line)).items()}
         changes["rel_to"] = [None, c.codes]
-        marking = audit.EventMarking(c.line.classification, c.line.releasability, origin,
-                                     f",{','.join(c.codes)}," if c.codes else "")
+        marking = audit.EventMarking.of(c.line.classification, c.line.releasability, origin, c.codes)
         entries.append(audit.Entry("pledge_line.create", c.line, changes, marking))
     audit.record_many(actor=actor, entries=entries)
     return lines
